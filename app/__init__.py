@@ -1,0 +1,1 @@
+"""Plenary: a civil-society consultation and submission portal."""

@@ -1,0 +1,79 @@
+"""Who is asking: the signed-in user from the session cookie, or from an API bearer token."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.accounts import repository, service
+from app.accounts.models import User
+from app.deps import SessionDep
+from app.errors import Forbidden, NotAuthenticated
+from app.security import CSRF_HEADER, CSRF_SESSION_KEY, SAFE_METHODS, CsrfError
+
+SESSION_USER_KEY = "uid"
+
+
+def load_optional_user(request: Request, session: SessionDep) -> User | None:
+    user_id = request.session.get(SESSION_USER_KEY)
+    if not isinstance(user_id, int):
+        return None
+    user = repository.get_user(session, user_id)
+    if user is None:  # deleted since the cookie was issued
+        request.session.clear()
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(load_optional_user)]
+
+
+def load_current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(load_current_user)]
+
+
+def load_admin(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise Forbidden("Only platform administrators can do this.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(load_admin)]
+
+
+def load_api_user(request: Request, session: SessionDep) -> User:
+    """Bearer personal access token, or the session cookie (then unsafe methods need CSRF)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() == "bearer" and credentials:
+        user = service.authenticate_token(session, credentials.strip())
+        if user is None:
+            raise NotAuthenticated("The access token is invalid or revoked.")
+        return user
+    user = load_optional_user(request, session)
+    if user is None:
+        raise NotAuthenticated("Send a personal access token as 'Authorization: Bearer <token>'.")
+    if request.method not in SAFE_METHODS:
+        expected = str(request.session.get(CSRF_SESSION_KEY, ""))
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not expected or not hmac.compare_digest(expected, sent):
+            raise CsrfError()
+    return user
+
+
+ApiUser = Annotated[User, Depends(load_api_user)]
+
+
+def load_optional_api_user(request: Request, session: SessionDep) -> User | None:
+    if request.headers.get("Authorization") or request.session.get(SESSION_USER_KEY):
+        return load_api_user(request, session)
+    return None
+
+
+OptionalApiUser = Annotated[User | None, Depends(load_optional_api_user)]

@@ -1,0 +1,50 @@
+"""Dependencies that need no domain: the database session, the settings, htmx detection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from app import jobs
+from app.config import Settings
+from app.db import Database
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent."""
+    factory = request.app.state.session_factory
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            jobs.discard_pending(session)
+            raise
+        jobs.run_pending(session)
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def is_htmx_request(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+Htmx = Annotated[bool, Depends(is_htmx_request)]

@@ -1,0 +1,110 @@
+"""create_app(): middleware, routers, error handlers. The one module that sees every domain."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app import i18n
+from app.accounts import api as accounts_api
+from app.accounts import oidc
+from app.accounts import routes as accounts_routes
+from app.config import Settings, get_settings
+from app.consultations import api as consultations_api
+from app.consultations import routes as consultations_routes
+from app.db import Database
+from app.errors import install_error_handlers
+from app.organisations import api as organisations_api
+from app.organisations import routes as organisations_routes
+from app.security import SecurityHeadersMiddleware
+
+STATIC_DIR = Path(__file__).parent / "static"
+SESSION_COOKIE = "plenary_session"
+
+
+class LocaleMiddleware:
+    """Sets the interface language for this request: the user's choice, then Accept-Language."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        preferred = scope.get("session", {}).get("locale")
+        accept = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+        token = i18n.current_locale.set(i18n.negotiate_locale(preferred, accept))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            i18n.current_locale.reset(token)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_safe_to_run()
+    owns_database = database is None
+    db = database or Database(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            db.dispose()
+
+    app = FastAPI(
+        title="Plenary",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.database = db
+    app.state.session_factory = db.sessionmaker
+    app.state.oauth = oidc.build_oauth(settings)
+
+    # Middleware added last runs first: security headers wrap the session, which wraps locale.
+    app.add_middleware(LocaleMiddleware)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    for router in (
+        accounts_routes.router,
+        accounts_api.router,
+        organisations_routes.router,
+        organisations_api.router,
+        consultations_routes.router,
+        consultations_api.router,
+    ):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz(request: Request) -> JSONResponse:
+        try:
+            with request.app.state.session_factory() as session:
+                session.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return app

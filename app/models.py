@@ -1,0 +1,20 @@
+"""Every domain's ORM classes, gathered so Alembic and the tests see one complete metadata.
+
+Only this module, main.py and cli.py import across all domains.
+"""
+
+from app.accounts import models as accounts_models
+from app.audit import models as audit_models
+from app.consultations import models as consultations_models
+from app.db import Base
+from app.organisations import models as organisations_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "accounts_models",
+    "audit_models",
+    "consultations_models",
+    "metadata",
+    "organisations_models",
+]

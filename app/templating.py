@@ -1,0 +1,51 @@
+"""Jinja2 (with jinja2-fragments) set up once; render() is how every page and fragment is made."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, select_autoescape
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.responses import Response
+
+from app import i18n
+from app.security import csrf_token
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATE_DIR),
+    autoescape=select_autoescape(default=True),
+    extensions=["jinja2.ext.i18n"],
+    undefined=StrictUndefined if os.environ.get("PLENARY_STRICT_TEMPLATES") else Undefined,
+)
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+templates = Jinja2Blocks(env=_env)
+templates.env.globals["csrf_token"] = csrf_token
+templates.env.globals["supported_locales"] = i18n.SUPPORTED_LOCALES
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Render a whole page, or one named block of it for an htmx swap."""
+    ctx = dict(context or {})
+    ctx.setdefault(
+        "session_user", request.session.get("user") if "session" in request.scope else None
+    )
+    ctx.setdefault("locale", i18n.current_locale.get())
+    response: Response = templates.TemplateResponse(
+        request, template, ctx, block_name=block, status_code=status_code
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response

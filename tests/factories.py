@@ -1,0 +1,108 @@
+"""Small factory functions for test data; each flushes and returns the object."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.consultations.models import AgendaItem, Meeting, Process, ProcessRole, RoleGrant
+from app.organisations.models import MemberRole, Membership, Organisation, OrganisationType
+
+_seq = itertools.count(1)
+
+
+def make_user(db: Session, **kw: Any) -> User:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "issuer": "https://idp.test",
+        "subject": f"subject-{n}",
+        "name": f"User {n}",
+        "email": f"user{n}@example.org",
+    }
+    values.update(kw)
+    user = User(**values)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def make_organisation(db: Session, owner: User | None = None, **kw: Any) -> Organisation:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "name": f"Organisation {n}",
+        "acronym": f"ORG{n}",
+        "type": OrganisationType.ngo,
+        "country": "KG",
+    }
+    values.update(kw)
+    org = Organisation(**values)
+    db.add(org)
+    db.flush()
+    if owner is not None:
+        add_member(db, org, owner, MemberRole.owner)
+    return org
+
+
+def add_member(
+    db: Session, org: Organisation, user: User, role: MemberRole = MemberRole.member
+) -> Membership:
+    membership = Membership(organisation_id=org.id, user_id=user.id, role=role)
+    db.add(membership)
+    db.flush()
+    return membership
+
+
+def make_process(db: Session, **kw: Any) -> Process:
+    n = next(_seq)
+    values: dict[str, Any] = {"slug": f"process-{n}", "title": f"Process {n}", "regions": []}
+    values.update(kw)
+    process = Process(**values)
+    db.add(process)
+    db.flush()
+    return process
+
+
+def make_meeting(db: Session, process: Process, **kw: Any) -> Meeting:
+    n = next(_seq)
+    now = datetime.now(UTC)
+    values: dict[str, Any] = {
+        "process_id": process.id,
+        "slug": f"meeting-{n}",
+        "title": f"Meeting {n}",
+        "starts_on": date.today() + timedelta(days=60),
+        "ends_on": date.today() + timedelta(days=61),
+        "languages": ["en"],
+        "submissions_open_at": now - timedelta(days=1),
+        "submissions_close_at": now + timedelta(days=30),
+    }
+    values.update(kw)
+    meeting = Meeting(**values)
+    db.add(meeting)
+    db.flush()
+    return meeting
+
+
+def make_agenda_item(db: Session, meeting: Meeting, **kw: Any) -> AgendaItem:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "meeting_id": meeting.id,
+        "number": str(n),
+        "title": f"Agenda item {n}",
+        "position": n,
+    }
+    values.update(kw)
+    item = AgendaItem(**values)
+    db.add(item)
+    db.flush()
+    return item
+
+
+def grant(db: Session, user: User, process: Process, role: ProcessRole) -> RoleGrant:
+    role_grant = RoleGrant(user_id=user.id, process_id=process.id, role=role)
+    db.add(role_grant)
+    db.flush()
+    return role_grant
