@@ -30,7 +30,14 @@ class CsrfError(AppError):
         )
 
 
-def csrf_token(request: Request) -> str:
+_rendering_request: ContextVar[Request | None] = ContextVar("rendering_request", default=None)
+
+
+def csrf_token(request: Request | None = None) -> str:
+    """The session's CSRF token; templates may omit `request` (render() provides it)."""
+    request = request or _rendering_request.get()
+    if request is None:
+        raise RuntimeError("csrf_token() called outside a request")
     token = request.session.get(CSRF_SESSION_KEY)
     if not token:
         token = secrets.token_urlsafe(32)
@@ -55,6 +62,10 @@ async def verify_csrf(request: Request) -> None:
             sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(str(expected), sent):
         raise CsrfError()
+
+
+def set_rendering_request(request: Request) -> None:
+    _rendering_request.set(request)
 
 
 CONTENT_SECURITY_POLICY = (

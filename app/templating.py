@@ -11,8 +11,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, se
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
-from app import i18n
-from app.security import csrf_token
+from app import formatting, i18n
+from app.security import csrf_token, set_rendering_request
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -28,6 +28,10 @@ _env.install_gettext_callables(  # type: ignore[attr-defined]
 templates = Jinja2Blocks(env=_env)
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["supported_locales"] = i18n.SUPPORTED_LOCALES
+templates.env.filters["local_datetime"] = formatting.local_datetime
+templates.env.filters["long_date"] = formatting.long_date
+templates.env.filters["date_range"] = formatting.date_range
+templates.env.filters["language_name"] = formatting.language_name
 
 
 def render(
@@ -39,6 +43,7 @@ def render(
     status_code: int = 200,
 ) -> Response:
     """Render a whole page, or one named block of it for an htmx swap."""
+    set_rendering_request(request)
     ctx = dict(context or {})
     ctx.setdefault(
         "session_user", request.session.get("user") if "session" in request.scope else None

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
-from tests.support.database import migrate, throwaway_database
+from app.migrate import upgrade
+from tests.support.database import throwaway_database
+from tests.support.smtp import SmtpServer
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 BASE_URL = "http://127.0.0.1:8000"
@@ -24,7 +26,7 @@ BASE_URL = "http://127.0.0.1:8000"
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     with throwaway_database(tmp_path_factory.mktemp("db")) as url:
         db = Database(url)
-        migrate(db.engine)
+        upgrade(db.engine)
         yield db
         db.dispose()
 
@@ -79,3 +81,19 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
     db.flush()
     with TestClient(app, base_url=BASE_URL, raise_server_exceptions=True) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpServer, settings: Settings) -> SmtpServer:
+    """A real SMTP server, emptied for this test, that the app's settings point at."""
+    smtp_server.clear()
+    settings.smtp_url = smtp_server.url
+    return smtp_server

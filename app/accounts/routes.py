@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-import httpx
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -60,7 +59,7 @@ async def login(request: Request, provider: str, settings: SettingsDep) -> Respo
     redirect_uri = f"{settings.base_url}/auth/callback/{provider}"
     try:
         response: Response = await client.authorize_redirect(request, redirect_uri)
-    except (httpx.HTTPError, OAuthError, ValueError) as exc:
+    except (*oidc.TRANSPORT_ERRORS, OAuthError, ValueError) as exc:
         log.warning("OIDC provider %s unavailable: %s", provider, exc)
         raise oidc.SignInFailed(
             "The sign-in provider cannot be reached right now. Please try again in a few minutes.",
@@ -89,7 +88,7 @@ async def callback(request: Request, provider: str, session: SessionDep) -> Resp
     except (OAuthError, JoseError) as exc:
         log.warning("OIDC callback from %s refused: %s", provider, exc)
         raise oidc.SignInFailed("The sign-in could not be verified. Please try again.") from exc
-    except httpx.HTTPError as exc:
+    except oidc.TRANSPORT_ERRORS as exc:
         raise oidc.SignInFailed(
             "The sign-in provider cannot be reached right now. Please try again.", status=503
         ) from exc

@@ -11,28 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import make_url, text
 
 from app.db import make_engine
 
-ROOT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_ENV = "PLENARY_TEST_DATABASE_URL"
-
-
-def alembic_config() -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["configure_logger"] = False
-    return config
-
-
-def migrate(engine: Engine, revision: str = "head") -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
 
 
 @contextmanager

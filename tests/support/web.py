@@ -28,7 +28,7 @@ def sign_in(client: TestClient, user: User | None) -> TestClient:
     data: dict[str, Any] = {"csrf": TEST_CSRF}
     if user is not None:
         data.update(uid=user.id, user={"id": user.id, "name": user.display_name})
-    client.cookies.set(SESSION_COOKIE, session_cookie(secret, data))
+    client.cookies.set(SESSION_COOKIE, session_cookie(secret, data), domain="127.0.0.1", path="/")
     return client
 
 

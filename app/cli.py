@@ -1,0 +1,126 @@
+"""The `plenary` command: serve, migrate, demo data, roles and tokens."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from app import migrate
+from app.config import ConfigurationError, Settings, get_settings
+from app.db import Database
+
+cli = typer.Typer(help="Plenary: civil-society consultation portal.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
+token_cli = typer.Typer(help="Personal access tokens for the JSON API.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(token_cli, name="token")
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+@contextmanager
+def _transaction(settings: Settings) -> Iterator[Session]:
+    """One committed transaction for a command, like a request's."""
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.sessionmaker() as session, session.begin():
+            yield session
+    finally:
+        database.dispose()
+
+
+def _upgrade(settings: Settings, revision: str = "head") -> None:
+    database = Database(settings.resolved_database_url)
+    try:
+        migrate.upgrade(database.engine, revision)
+    finally:
+        database.dispose()
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo: Annotated[bool, typer.Option(help="Load demo data and allow demo sign-in.")] = False,
+    workers: Annotated[int, typer.Option(help="Web worker processes.")] = 1,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Migrate the database, then serve the portal with uvicorn."""
+    import uvicorn
+
+    if demo:
+        os.environ["PLENARY_DEMO"] = "true"
+        get_settings.cache_clear()
+    settings = _settings()
+    try:
+        settings.check_safe_to_run()
+    except ConfigurationError as exc:
+        typer.echo(f"Refusing to start: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if migrate_first:
+        _upgrade(settings)
+    if demo:
+        _load_demo(settings)
+        typer.echo(f"Demo data loaded. Open {settings.base_url} and use 'Sign in'.")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations (to the latest by default)."""
+    _upgrade(_settings(), revision)
+    typer.echo(f"Database upgraded to {revision}.")
+
+
+def _load_demo(settings: Settings) -> None:
+    from app import demo
+
+    with _transaction(settings) as session:
+        demo.load(session)
+
+
+@cli.command("demo")
+def demo_data() -> None:
+    """Load the demo data (idempotent: running it twice changes nothing)."""
+    settings = _settings()
+    _upgrade(settings)
+    _load_demo(settings)
+    typer.echo("Demo data loaded.")
+
+
+@token_cli.command("create")
+def token_create(
+    email: Annotated[str, typer.Argument(help="E-mail of a user who has signed in.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "CLI token",
+) -> None:
+    """Create a personal access token; it is printed once and never stored in clear."""
+    from app.accounts import service as accounts
+    from app.errors import AppError
+
+    try:
+        with _transaction(_settings()) as session:
+            user = accounts.user_by_email(session, email)
+            _token, raw = accounts.create_token(session, user, name)
+    except AppError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(raw)
+
+
+def main() -> None:
+    cli()
