@@ -106,3 +106,26 @@ def grant(db: Session, user: User, process: Process, role: ProcessRole) -> RoleG
     db.add(role_grant)
     db.flush()
     return role_grant
+
+
+def make_invitation(
+    db: Session, org: Organisation, email: str = "invitee@example.org", **kw: Any
+) -> tuple[Any, str]:
+    """An open Invitation and its raw token (the part of the link that is never stored)."""
+    import hashlib
+    import secrets
+
+    from app.organisations.models import Invitation
+
+    raw = secrets.token_urlsafe(16)
+    values: dict[str, Any] = {
+        "organisation_id": org.id,
+        "email": email,
+        "token_hash": hashlib.sha256(raw.encode()).hexdigest(),
+        "expires_at": datetime.now(UTC) + timedelta(days=7),
+    }
+    values.update(kw)
+    invitation = Invitation(**values)
+    db.add(invitation)
+    db.flush()
+    return invitation, raw

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx2
-
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from fastapi import Request
 
 from app.config import Settings
 from app.errors import AppError, NotFound
-
 
 # Authlib talks to providers through httpx2; these are its network failures.
 TRANSPORT_ERRORS = (httpx2.HTTPError, OSError)

@@ -1,0 +1,45 @@
+"""Dates, times and language names shown in the interface language (Babel), as Jinja filters.
+
+Times are stored in UTC and shown in the time zone they belong to (a meeting's), with its IANA name,
+so a reader in another country is never misled about a deadline.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_interval, format_time
+
+from app import i18n
+
+
+def local_datetime(value: datetime | None, timezone: str, *, with_zone: bool = True) -> str:
+    """'Dec 1, 2026, 6:00 PM (Asia/Bishkek)' — medium date, short time, in `timezone`."""
+    if value is None:
+        return ""
+    locale = i18n.current_locale.get()
+    local = value.astimezone(ZoneInfo(timezone))
+    pattern = str(Locale.parse(locale).datetime_formats["medium"])
+    text = pattern.format(
+        format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale)
+    )
+    return f"{text} ({timezone})" if with_zone else text
+
+
+def long_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    return str(format_date(value, "medium", locale=i18n.current_locale.get()))
+
+
+def date_range(start: date, end: date) -> str:
+    """E.g. 'Dec 1 - 3, 2026' in English; a single day when start and end are the same."""
+    return str(format_interval(start, end, "yMMMd", locale=i18n.current_locale.get()))
+
+
+def language_name(code: str) -> str:
+    """The name of an ISO 639-1 language in the interface language; the code if unknown."""
+    name = Locale.parse(i18n.current_locale.get()).languages.get(code)
+    return str(name) if name else code
