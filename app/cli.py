@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from app import migrate
+from app import jobs, migrate
 from app.config import ConfigurationError, Settings, get_settings
 from app.db import Database
 
@@ -30,8 +30,11 @@ def _transaction(settings: Settings) -> Iterator[Session]:
     """One committed transaction for a command, like a request's."""
     database = Database(settings.resolved_database_url)
     try:
-        with database.sessionmaker() as session, session.begin():
-            yield session
+        with database.sessionmaker() as session:
+            with session.begin():
+                yield session
+            for future in jobs.run_pending(session):
+                future.result()
     finally:
         database.dispose()
 
@@ -91,7 +94,7 @@ def _load_demo(settings: Settings) -> None:
     from app import demo
 
     with _transaction(settings) as session:
-        demo.load(session)
+        demo.load(session, settings)
 
 
 @cli.command("demo")
@@ -120,6 +123,46 @@ def token_create(
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from exc
     typer.echo(raw)
+
+
+@cli.command()
+def grant(
+    email: Annotated[str, typer.Argument(help="E-mail of a user who has signed in.")],
+    role: Annotated[str, typer.Argument(help="admin, organiser or moderator.")],
+    process: Annotated[
+        str | None, typer.Option(help="Process slug (organiser, moderator).")
+    ] = None,
+) -> None:
+    """Give a user a role: platform admin, or organiser/moderator of one process."""
+    from app.accounts import service as accounts
+    from app.consultations import service as consultations
+    from app.consultations.models import ProcessRole
+    from app.consultations.schemas import GrantCreate
+    from app.errors import AppError, FormError
+
+    if role not in ("admin", *ProcessRole):
+        typer.echo(f"Unknown role {role!r}: use admin, organiser or moderator.", err=True)
+        raise typer.Exit(2)
+    if role != "admin" and not process:
+        typer.echo(f"The {role} role needs --process SLUG.", err=True)
+        raise typer.Exit(2)
+    try:
+        with _transaction(_settings()) as session:
+            user = accounts.user_by_email(session, email)
+            if role == "admin":
+                accounts.set_admin(session, None, user, True)
+            else:
+                target = consultations.get_process_page(session, process or "")
+                data = GrantCreate(email=email, role=ProcessRole(role))
+                consultations.grant_role(session, None, target, data)
+    except FormError as exc:
+        typer.echo("; ".join(exc.fields.values()) or exc.message, err=True)
+        raise typer.Exit(1) from exc
+    except AppError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from exc
+    where = f" of {process}" if role != "admin" else ""
+    typer.echo(f"{email} is now {role}{where}.")
 
 
 def main() -> None:
