@@ -70,6 +70,15 @@ def load_api_user(request: Request, session: SessionDep) -> User:
 ApiUser = Annotated[User, Depends(load_api_user)]
 
 
+def load_api_admin(user: ApiUser) -> User:
+    if not user.is_admin:
+        raise Forbidden("Only platform administrators can do this.")
+    return user
+
+
+ApiAdmin = Annotated[User, Depends(load_api_admin)]
+
+
 def load_optional_api_user(request: Request, session: SessionDep) -> User | None:
     if request.headers.get("Authorization") or request.session.get(SESSION_USER_KEY):
         return load_api_user(request, session)

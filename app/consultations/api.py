@@ -9,7 +9,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Response
 
-from app.accounts.deps import ApiUser, OptionalApiUser
+from app.accounts.deps import ApiAdmin, ApiUser, OptionalApiUser
 from app.consultations import agenda, service
 from app.consultations.deps import (
     ApiMeeting,
@@ -65,7 +65,7 @@ def list_processes(session: SessionDep, _user: OptionalApiUser) -> list[ProcessR
 
 
 @router.post("/processes", response_model=ProcessRead, status_code=201)
-def create_process(session: SessionDep, user: ApiUser, data: ProcessCreate) -> ProcessRead:
+def create_process(session: SessionDep, user: ApiAdmin, data: ProcessCreate) -> ProcessRead:
     """Platform administrators only. An empty slug is derived from the title."""
     return ProcessRead.model_validate(service.create_process(session, user, data))
 

@@ -275,6 +275,26 @@ def test_move_with_htmx_swaps_the_list(client: TestClient, db: Session, world: W
     assert post_form(client, url, {"direction": "sideways"}).status_code == 422
 
 
+def test_only_the_ends_of_the_agenda_disable_moving(
+    client: TestClient, db: Session, world: World
+) -> None:
+    second = make_agenda_item(db, world.meeting, number="2", title="Second")
+    third = make_agenda_item(db, world.meeting, number="3", title="Third")
+    sign_in(client, world.people["organiser"])
+    page = client.get(f"{world.meeting_url}/agenda").text
+
+    def disabled(direction: str, item_id: int) -> bool:
+        tag = page.split(f'id="move-{direction}-{item_id}"')[1].split(">")[0]
+        return "disabled" in tag
+
+    assert disabled("up", world.item.id)
+    assert not disabled("down", world.item.id)
+    assert not disabled("up", second.id)
+    assert not disabled("down", second.id)
+    assert not disabled("up", third.id)
+    assert disabled("down", third.id)
+
+
 def test_agenda_form_errors(client: TestClient, world: World) -> None:
     sign_in(client, world.people["organiser"])
     url = f"{world.meeting_url}/agenda"

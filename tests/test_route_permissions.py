@@ -1,0 +1,208 @@
+"""Every route states who may use it, and a table-driven test proves that nobody else can.
+
+A new route without a row here fails `test_every_route_has_a_row`. Domain tests go further
+(another organisation, another process); this table checks the two outsiders every route must
+keep out: the anonymous visitor and a signed-in user with no role and no membership.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts
+from app.consultations.models import ProcessRole
+from app.organisations.models import MemberRole
+from tests.factories import (
+    add_member,
+    grant,
+    make_agenda_item,
+    make_invitation,
+    make_meeting,
+    make_organisation,
+    make_process,
+    make_user,
+)
+from tests.support.web import TEST_CSRF, sign_in
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed in"  # any signed-in user
+RESTRICTED = "restricted"  # a role, ownership or membership is needed
+SPECIAL = "special"  # covered by its own tests (named in the comment)
+
+RULES: dict[tuple[str, str], str] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    # accounts
+    ("GET", "/auth/signin"): PUBLIC,
+    ("GET", "/auth/login/{provider}"): SPECIAL,  # tests/accounts/test_oidc_login.py
+    ("GET", "/auth/callback/{provider}"): SPECIAL,  # tests/accounts/test_oidc_login.py
+    ("POST", "/auth/demo/{user_id}"): SPECIAL,  # demo mode only: tests/accounts/test_routes.py
+    ("POST", "/auth/logout"): PUBLIC,
+    ("POST", "/auth/locale"): PUBLIC,
+    ("GET", "/auth/me"): SIGNED_IN,
+    ("POST", "/auth/tokens"): SIGNED_IN,
+    ("POST", "/auth/tokens/{token_id}/revoke"): RESTRICTED,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    # organisations
+    ("GET", "/organisations"): SIGNED_IN,
+    ("POST", "/organisations"): SIGNED_IN,
+    ("GET", "/organisations/new"): SIGNED_IN,
+    ("GET", "/organisations/verification"): RESTRICTED,
+    ("GET", "/organisations/{org_id}"): PUBLIC,
+    ("GET", "/organisations/{org_id}/edit"): RESTRICTED,
+    ("POST", "/organisations/{org_id}/edit"): RESTRICTED,
+    ("POST", "/organisations/{org_id}/invitations"): RESTRICTED,
+    ("POST", "/organisations/{org_id}/invitations/{invitation_id}/revoke"): RESTRICTED,
+    ("POST", "/organisations/{org_id}/leave"): RESTRICTED,
+    ("GET", "/organisations/{org_id}/members"): RESTRICTED,
+    ("POST", "/organisations/{org_id}/members/{user_id}/remove"): RESTRICTED,
+    ("POST", "/organisations/{org_id}/transfer"): RESTRICTED,
+    ("POST", "/organisations/{org_id}/verification"): RESTRICTED,
+    ("GET", "/invitations/{token}"): SIGNED_IN,
+    ("POST", "/invitations/{token}"): SIGNED_IN,
+    ("GET", "/api/v1/organisations"): PUBLIC,
+    ("POST", "/api/v1/organisations"): SIGNED_IN,
+    ("GET", "/api/v1/organisations/{org_id}"): PUBLIC,
+    ("PATCH", "/api/v1/organisations/{org_id}"): RESTRICTED,
+    ("GET", "/api/v1/organisations/{org_id}/invitations"): RESTRICTED,
+    ("POST", "/api/v1/organisations/{org_id}/invitations"): RESTRICTED,
+    ("DELETE", "/api/v1/organisations/{org_id}/invitations/{invitation_id}"): RESTRICTED,
+    ("GET", "/api/v1/organisations/{org_id}/members"): RESTRICTED,
+    ("DELETE", "/api/v1/organisations/{org_id}/members/{user_id}"): RESTRICTED,
+    ("POST", "/api/v1/organisations/{org_id}/ownership"): RESTRICTED,
+    ("GET", "/api/v1/organisations/{org_id}/verification"): RESTRICTED,
+    ("POST", "/api/v1/organisations/{org_id}/verification"): RESTRICTED,
+    ("POST", "/api/v1/invitations/{token}/accept"): SIGNED_IN,
+    # consultations
+    ("GET", "/processes"): PUBLIC,
+    ("POST", "/processes"): RESTRICTED,
+    ("GET", "/processes/new"): RESTRICTED,
+    ("GET", "/processes/{slug}"): PUBLIC,
+    ("GET", "/processes/{slug}/edit"): RESTRICTED,
+    ("POST", "/processes/{slug}/edit"): RESTRICTED,
+    ("GET", "/processes/{slug}/roles"): RESTRICTED,
+    ("POST", "/processes/{slug}/roles"): RESTRICTED,
+    ("POST", "/processes/{slug}/roles/{grant_id}/revoke"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/new"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}"): PUBLIC,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/edit"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/edit"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/agenda"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/agenda"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/agenda/{item_id}/edit"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/agenda/{item_id}/edit"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/agenda/{item_id}/move"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/agenda/{item_id}/delete"): RESTRICTED,
+    ("GET", "/api/v1/processes"): PUBLIC,
+    ("POST", "/api/v1/processes"): RESTRICTED,
+    ("GET", "/api/v1/processes/{slug}"): PUBLIC,
+    ("PATCH", "/api/v1/processes/{slug}"): RESTRICTED,
+    ("GET", "/api/v1/processes/{slug}/grants"): RESTRICTED,
+    ("POST", "/api/v1/processes/{slug}/grants"): RESTRICTED,
+    ("DELETE", "/api/v1/processes/{slug}/grants/{grant_id}"): RESTRICTED,
+    ("GET", "/api/v1/processes/{slug}/meetings"): PUBLIC,
+    ("POST", "/api/v1/processes/{slug}/meetings"): RESTRICTED,
+    ("GET", "/api/v1/meetings/{meeting_id}"): PUBLIC,
+    ("PATCH", "/api/v1/meetings/{meeting_id}"): RESTRICTED,
+    ("GET", "/api/v1/meetings/{meeting_id}/agenda-items"): PUBLIC,
+    ("POST", "/api/v1/meetings/{meeting_id}/agenda-items"): RESTRICTED,
+    ("PATCH", "/api/v1/agenda-items/{item_id}"): RESTRICTED,
+    ("DELETE", "/api/v1/agenda-items/{item_id}"): RESTRICTED,
+}
+
+
+def _app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    paths = app.openapi()["paths"]
+    return {(method.upper(), path) for path, ops in paths.items() for method in ops}
+
+
+def test_every_route_has_a_row(app: FastAPI) -> None:
+    routes = _app_routes(app)
+    missing = sorted(routes - RULES.keys())
+    stale = sorted(RULES.keys() - routes)
+    assert not missing, f"routes without a permission row: {missing}"
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+@dataclass
+class World:
+    params: dict[str, str]
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    owner = make_user(db)
+    member = make_user(db)
+    org = make_organisation(db, owner=owner)
+    add_member(db, org, member, MemberRole.member)
+    invitation, raw = make_invitation(db, org)
+    process = make_process(db)
+    meeting = make_meeting(db, process)
+    item = make_agenda_item(db, meeting)
+    organiser = make_user(db)
+    role_grant = grant(db, organiser, process, ProcessRole.organiser)
+    token, _ = accounts.create_token(db, owner, "owner's token")
+    return World(
+        {
+            "org_id": str(org.id),
+            "invitation_id": str(invitation.id),
+            "user_id": str(member.id),
+            "token": raw,
+            "token_id": str(token.id),
+            "slug": process.slug,
+            "meeting_slug": meeting.slug,
+            "meeting_id": str(meeting.id),
+            "item_id": str(item.id),
+            "grant_id": str(role_grant.id),
+            "provider": "none",
+        }
+    )
+
+
+def _request(client: TestClient, method: str, path: str, world: World) -> int:
+    url = path.format(**world.params)
+    if path.startswith("/api/"):
+        headers = {"X-CSRF-Token": TEST_CSRF}
+        body = {} if method in ("POST", "PATCH") else None
+        response = client.request(method, url, json=body, headers=headers, follow_redirects=False)
+    elif method == "GET":
+        response = client.get(url, follow_redirects=False)
+        if response.status_code == 303:
+            assert response.headers["location"].startswith("/auth/signin?next=")
+            return 401
+    else:
+        data = {"csrf_token": TEST_CSRF}
+        response = client.request(method, url, data=data, follow_redirects=False)
+    assert response.status_code != 500, f"{method} {path} crashed"
+    return response.status_code
+
+
+ROWS = sorted(key for key, rule in RULES.items() if rule != SPECIAL)
+
+
+@pytest.mark.parametrize(("method", "path"), ROWS, ids=[f"{m} {p}" for m, p in ROWS])
+def test_anonymous(client: TestClient, world: World, method: str, path: str) -> None:
+    sign_in(client, None)
+    status = _request(client, method, path, world)
+    if RULES[(method, path)] == PUBLIC:
+        assert status not in (401, 403), f"{method} {path} should be public, got {status}"
+    else:
+        assert status == 401, f"{method} {path} should need sign-in, got {status}"
+
+
+@pytest.mark.parametrize(("method", "path"), ROWS, ids=[f"{m} {p}" for m, p in ROWS])
+def test_signed_in_outsider(
+    client: TestClient, db: Session, world: World, method: str, path: str
+) -> None:
+    sign_in(client, make_user(db))
+    status = _request(client, method, path, world)
+    if RULES[(method, path)] == RESTRICTED:
+        assert status in (403, 404), f"{method} {path} let an outsider through: {status}"
+    else:
+        assert status not in (401, 403), f"{method} {path} refused a signed-in user: {status}"
