@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from app import jobs, migrate
+from app import migrate
 from app.config import ConfigurationError, Settings, get_settings
 from app.db import Database
 
@@ -30,11 +31,8 @@ def _transaction(settings: Settings) -> Iterator[Session]:
     """One committed transaction for a command, like a request's."""
     database = Database(settings.resolved_database_url)
     try:
-        with database.sessionmaker() as session:
-            with session.begin():
-                yield session
-            for future in jobs.run_pending(session):
-                future.result()
+        with database.sessionmaker() as session, session.begin():
+            yield session
     finally:
         database.dispose()
 
@@ -163,6 +161,36 @@ def grant(
         raise typer.Exit(1) from exc
     where = f" of {process}" if role != "admin" else ""
     typer.echo(f"{email} is now {role}{where}.")
+
+
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run the due jobs, then exit.")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 2.0,
+) -> None:
+    """Run background jobs (e-mail, conversions, dossier builds) outside the web process."""
+    import signal
+
+    import app.main  # noqa: F401 - imports every domain, so every job handler is registered
+    from app.jobs import worker as jobs_worker
+
+    settings = _settings()
+    database = Database(settings.resolved_database_url)
+    try:
+        if once:
+            done = jobs_worker.run_until_idle(database.sessionmaker, settings)
+            typer.echo(f"Ran {done} job(s).")
+            return
+        thread = jobs_worker.WorkerThread(database.sessionmaker, settings, poll_s=poll)
+        thread.start()
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        typer.echo("Worker running; Ctrl-C to stop.")
+        stop.wait()
+        thread.stop()
+    finally:
+        database.dispose()
 
 
 def main() -> None:

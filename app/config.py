@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     demo: bool = False
     session_max_age_s: int = 14 * 24 * 3600
     invitation_valid_days: int = 14
+    embedded_worker: bool = True
+    clamd_url: str = ""
+    libreoffice_timeout_s: float = 180.0
 
     @field_validator("base_url")
     @classmethod

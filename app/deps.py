@@ -32,9 +32,11 @@ def get_session(request: Request) -> Iterator[Session]:
             session.commit()
         except BaseException:
             session.rollback()
-            jobs.discard_pending(session)
             raise
-        jobs.run_pending(session)
+        if jobs.wants_wake(session):
+            worker = getattr(request.app.state, "worker", None)
+            if worker is not None:
+                worker.wake()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -2,6 +2,7 @@
 
 smtp://user:pass@host:587?starttls=1, smtps://host:465, or smtp://127.0.0.1:1025 for a local relay.
 Without a URL, messages are logged instead of sent (a fresh demo machine has no mail server).
+Mail is queued as a job in the sender's transaction and delivered by a worker, with retries.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import time
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from sqlalchemy.orm import Session
+
+from app import jobs
 from app.config import Settings
 
 log = logging.getLogger(__name__)
+MAIL_JOB = "mail.send"
 
 
 class MailError(RuntimeError):
@@ -36,7 +40,7 @@ def build_message(settings: Settings, to: str, subject: str, body: str) -> Email
 def _deliver(smtp_url: str, message: EmailMessage, timeout: float) -> None:
     parts = urlsplit(smtp_url)
     if parts.scheme not in ("smtp", "smtps"):
-        raise MailError(
+        raise jobs.PermanentFailure(
             f"PLENARY_SMTP_URL must start with smtp:// or smtps://, not {parts.scheme!r}"
         )
     host = parts.hostname or "127.0.0.1"
@@ -55,31 +59,25 @@ def _deliver(smtp_url: str, message: EmailMessage, timeout: float) -> None:
         client.send_message(message)
 
 
-def send_mail(
-    settings: Settings,
-    to: str,
-    subject: str,
-    body: str,
-    *,
-    attempts: int = 3,
-    backoff_s: float = 1.0,
-) -> bool:
-    """Send one message, retrying transient failures; returns whether it was delivered.
-
-    Never raises for delivery problems: the caller's work (a submission, an invitation) is
-    already committed and must not be lost because a mail server is down.
-    """
+def deliver(settings: Settings, to: str, subject: str, body: str) -> bool:
+    """Send one message now; raises on failure. Returns False when no server is configured."""
     message = build_message(settings, to, subject, body)
     if not settings.smtp_url:
         log.info("mail not sent (no PLENARY_SMTP_URL): to=%s subject=%s", to, subject)
         return False
-    for attempt in range(1, attempts + 1):
-        try:
-            _deliver(settings.smtp_url, message, timeout=10)
-            return True
-        except (OSError, smtplib.SMTPException, MailError) as exc:
-            log.warning("mail to %s failed (attempt %d/%d): %s", to, attempt, attempts, exc)
-            if isinstance(exc, MailError) or attempt == attempts:
-                break
-            time.sleep(backoff_s * attempt)
-    return False
+    try:
+        _deliver(settings.smtp_url, message, timeout=10)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"could not send mail to {to}: {exc}") from exc
+    return True
+
+
+def queue_mail(session: Session, to: str, subject: str, body: str) -> None:
+    """Send after the transaction commits, retried with back-off; never blocks the request."""
+    jobs.enqueue(session, MAIL_JOB, {"to": to, "subject": subject, "body": body}, max_attempts=8)
+
+
+@jobs.handler(MAIL_JOB)
+def _send_queued(context: jobs.JobContext) -> None:
+    payload = context.payload
+    deliver(context.settings, payload["to"], payload["subject"], payload["body"])

@@ -13,7 +13,10 @@ from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import i18n
+from app import (
+    i18n,
+    mail,  # noqa: F401 - registers the mail job handler
+)
 from app.accounts import api as accounts_api
 from app.accounts import oidc
 from app.accounts import routes as accounts_routes
@@ -22,6 +25,7 @@ from app.consultations import api as consultations_api
 from app.consultations import routes as consultations_routes
 from app.db import Database
 from app.errors import install_error_handlers
+from app.jobs.worker import WorkerThread
 from app.organisations import api as organisations_api
 from app.organisations import routes as organisations_routes
 from app.security import SecurityHeadersMiddleware
@@ -56,8 +60,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     db = database or Database(settings.resolved_database_url)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.embedded_worker:
+            worker = WorkerThread(app.state.session_factory, settings)
+            worker.start()
+            app.state.worker = worker
         yield
+        if worker is not None:
+            worker.stop()
         if owns_database:
             db.dispose()
 

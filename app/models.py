@@ -7,7 +7,9 @@ from app.accounts import models as accounts_models
 from app.audit import models as audit_models
 from app.consultations import models as consultations_models
 from app.db import Base
+from app.jobs import models as jobs_models
 from app.organisations import models as organisations_models
+from app.submissions import models as submissions_models
 
 metadata = Base.metadata
 
@@ -15,6 +17,8 @@ __all__ = [
     "accounts_models",
     "audit_models",
     "consultations_models",
+    "jobs_models",
     "metadata",
     "organisations_models",
+    "submissions_models",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db import Database
+from app.jobs.worker import run_until_idle
 from app.main import create_app
 from app.migrate import upgrade
 from tests.support.database import throwaway_database
@@ -65,6 +66,7 @@ def settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         demo=False,
         oidc_providers={},
+        embedded_worker=False,
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -97,3 +99,9 @@ def mailbox(smtp_server: SmtpServer, settings: Settings) -> SmtpServer:
     smtp_server.clear()
     settings.smtp_url = smtp_server.url
     return smtp_server
+
+
+@pytest.fixture
+def run_jobs(connection: Connection, settings: Settings) -> Callable[[], int]:
+    """Run the queued background jobs now, inside this test's transaction."""
+    return lambda: run_until_idle(lambda: _session_on(connection), settings)

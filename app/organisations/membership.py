@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from app import audit, i18n, jobs, mail
+from app import audit, i18n, mail
 from app.accounts.models import User
 from app.config import Settings
 from app.db import utcnow
@@ -119,12 +119,7 @@ def _send_invitation(
         )
         % values
     )
-    to = invitation.email
-
-    def send() -> None:
-        mail.send_mail(settings, to, subject, body)
-
-    jobs.after_commit(session, send)
+    mail.queue_mail(session, invitation.email, subject, body)
 
 
 def open_invitations(session: Session, org: Organisation) -> list[Invitation]:

@@ -1,6 +1,7 @@
 """Invitations arrive by e-mail through a real SMTP server, and only after the commit."""
 
 import re
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from tests.support.web import post_form, sign_in
 
 
 def test_invitation_is_mailed_with_a_working_link(
-    client: TestClient, db: Session, mailbox: SmtpServer
+    client: TestClient, db: Session, mailbox: SmtpServer, run_jobs: Callable[[], int]
 ) -> None:
     owner = make_user(db, name="Nadia Owner")
     org = make_organisation(db, owner=owner, name="Migrant Workers Support Centre")
@@ -20,6 +21,7 @@ def test_invitation_is_mailed_with_a_working_link(
         client, f"/organisations/{org.id}/invitations", {"email": "New@Example.org"}
     )
     assert response.status_code == 200
+    assert run_jobs() == 1
 
     [message] = mailbox.wait_for(1, to="new@example.org")
     assert "Migrant Workers Support Centre" in message["Subject"]
@@ -37,7 +39,7 @@ def test_invitation_is_mailed_with_a_working_link(
 
 
 def test_no_mail_when_the_invitation_is_refused(
-    client: TestClient, db: Session, mailbox: SmtpServer
+    client: TestClient, db: Session, mailbox: SmtpServer, run_jobs: Callable[[], int]
 ) -> None:
     owner = make_user(db, email="owner@example.org")
     org = make_organisation(db, owner=owner)
@@ -46,4 +48,5 @@ def test_no_mail_when_the_invitation_is_refused(
         client, f"/organisations/{org.id}/invitations", {"email": "owner@example.org"}
     )
     assert response.status_code == 409
+    assert run_jobs() == 0
     assert mailbox.wait_for(1, timeout=1) == []

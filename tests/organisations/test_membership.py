@@ -1,13 +1,13 @@
 """Members and invitations: one owner at least, single-use expiring links, audit of every change."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from app import jobs
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.errors import Conflict, NotFound
@@ -15,6 +15,7 @@ from app.organisations import membership, repository, service
 from app.organisations.membership import InvitationGone
 from app.organisations.models import MemberRole, Organisation
 from tests.factories import add_member, make_invitation, make_organisation, make_user
+from tests.support.smtp import SmtpServer, body_text
 
 
 def actions(db: Session, org: Organisation) -> list[str]:
@@ -24,20 +25,8 @@ def actions(db: Session, org: Organisation) -> list[str]:
     return list(db.scalars(stmt.order_by(AuditEvent.id)))
 
 
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    outbox: list[dict[str, Any]] = []
-
-    def fake_send(settings: Settings, to: str, subject: str, body: str) -> bool:
-        outbox.append({"to": to, "subject": subject, "body": body})
-        return True
-
-    monkeypatch.setattr(membership.mail, "send_mail", fake_send)
-    return outbox
-
-
-def test_invitation_stores_only_the_hash_and_mails_the_link_after_commit(
-    db: Session, settings: Settings, sent: list[dict[str, Any]]
+def test_invitation_stores_only_the_hash_and_queues_the_mail(
+    db: Session, settings: Settings, mailbox: SmtpServer, run_jobs: Callable[[], int]
 ) -> None:
     owner = make_user(db, name="Olga Owner")
     org = make_organisation(db, owner=owner, name="Voices")
@@ -49,22 +38,26 @@ def test_invitation_stores_only_the_hash_and_mails_the_link_after_commit(
     assert raw not in invitation.token_hash
     expected = datetime.now(UTC) + timedelta(days=settings.invitation_valid_days)
     assert abs((invitation.expires_at - expected).total_seconds()) < 60
-    assert sent == []  # nothing leaves before the transaction commits
-    for future in jobs.run_pending(db):
-        future.result(timeout=5)
-    [message] = sent
-    assert message["to"] == "ana@example.org"
-    assert "Voices" in message["subject"]
-    assert link in message["body"] and "Olga Owner" in message["body"]
+    assert mailbox.messages == []  # nothing leaves until a worker runs the queued job
+    assert run_jobs() == 1
+    [message] = mailbox.wait_for(1, to="ana@example.org")
+    assert "Voices" in message["Subject"]
+    body = body_text(message)
+    assert link in body
+    assert "Olga Owner" in body
     assert actions(db, org)[-1] == "org.invitation_create"
 
 
-def test_a_rolled_back_invitation_sends_nothing(db: Session, settings: Settings) -> None:
-    owner = make_user(db)
-    org = make_organisation(db, owner=owner)
-    membership.invite(db, settings, owner, org, "x@example.org")
-    jobs.discard_pending(db)
-    assert jobs.run_pending(db) == []
+def test_a_rolled_back_invitation_sends_nothing(
+    connection: Connection, settings: Settings, run_jobs: Callable[[], int]
+) -> None:
+    savepoint = connection.begin_nested()
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        owner = make_user(session)
+        org = make_organisation(session, owner=owner)
+        membership.invite(session, settings, owner, org, "x@example.org")
+    savepoint.rollback()
+    assert run_jobs() == 0
 
 
 def test_inviting_a_member_is_refused_whatever_the_case(db: Session, settings: Settings) -> None:

@@ -1,0 +1,158 @@
+"""Claiming and running jobs: one at a time per worker, safe with several workers.
+
+PostgreSQL: the claim uses FOR UPDATE SKIP LOCKED. SQLite: writes are serialised, so the
+conditional UPDATE is atomic on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.db import utcnow
+from app.jobs import HANDLERS, JobContext, PermanentFailure
+from app.jobs.models import Job, JobState
+
+log = logging.getLogger(__name__)
+SessionFactory = Callable[[], Session]
+
+MAX_BACKOFF_S = 3600
+LEASE = timedelta(minutes=30)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def backoff(attempt: int) -> timedelta:
+    return timedelta(seconds=min(MAX_BACKOFF_S, 5 * 2 ** (attempt - 1)))
+
+
+def claim(session: Session, name: str) -> Job | None:
+    now = utcnow()
+    candidate = (
+        select(Job.id)
+        .where(Job.state == JobState.queued, Job.run_after <= now)
+        .order_by(Job.run_after, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = session.execute(
+        update(Job)
+        .where(Job.id == candidate, Job.state == JobState.queued)
+        .values(state=JobState.running, locked_at=now, locked_by=name, attempts=Job.attempts + 1)
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if claimed is None:
+        return None
+    return session.get(Job, claimed, populate_existing=True)
+
+
+def _finish(session: Session, job_id: int, error: BaseException | None) -> None:
+    job = session.get(Job, job_id, populate_existing=True)
+    if job is None:
+        return
+    now = utcnow()
+    if error is None:
+        job.state = JobState.succeeded
+        job.finished_at = now
+        job.last_error = ""
+        return
+    job.last_error = f"{type(error).__name__}: {error}"[:4000]
+    if isinstance(error, PermanentFailure) or job.attempts >= job.max_attempts:
+        job.state = JobState.failed
+        job.finished_at = now
+    else:
+        job.state = JobState.queued
+        job.run_after = now + backoff(job.attempts)
+
+
+def run_one(session_factory: SessionFactory, settings: Settings, name: str | None = None) -> bool:
+    """Claim and run one due job; returns False when there was none."""
+    name = name or worker_name()
+    with session_factory() as session, session.begin():
+        job = claim(session, name)
+        if job is None:
+            return False
+        job_id, kind, payload, attempt = job.id, job.kind, dict(job.payload), job.attempts
+    context = JobContext(job_id, payload, attempt, settings, session_factory)
+    error: BaseException | None = None
+    fn = HANDLERS.get(kind)
+    try:
+        if fn is None:
+            raise PermanentFailure(f"no handler for job kind {kind!r}")
+        fn(context)
+    except Exception as exc:  # the job records it; the worker goes on
+        log.warning("job %s (%s) attempt %s failed: %s", job_id, kind, attempt, exc)
+        error = exc
+    with session_factory() as session, session.begin():
+        _finish(session, job_id, error)
+    return True
+
+
+def run_until_idle(session_factory: SessionFactory, settings: Settings, limit: int = 1000) -> int:
+    """Run due jobs until none is left (tests and `plenary worker --once`)."""
+    done = 0
+    while done < limit and run_one(session_factory, settings):
+        done += 1
+    return done
+
+
+def recover_stale(session: Session, lease: timedelta = LEASE) -> int:
+    """Jobs left `running` by a worker that died go back to the queue (or fail when spent)."""
+    cutoff = utcnow() - lease
+    stale = list(
+        session.scalars(select(Job).where(Job.state == JobState.running, Job.locked_at < cutoff))
+    )
+    for job in stale:
+        _finish(session, job.id, RuntimeError("the worker running this job stopped"))
+    return len(stale)
+
+
+class WorkerThread:
+    """The embedded worker of `plenary serve`: a thread beside the web server."""
+
+    def __init__(
+        self, session_factory: SessionFactory, settings: Settings, poll_s: float = 2.0
+    ) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self.poll_s = poll_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="plenary-worker", daemon=True)
+
+    def start(self) -> None:
+        with self.session_factory() as session, session.begin():
+            recover_stale(session)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        name = worker_name()
+        while not self._stop.is_set():
+            try:
+                busy = run_one(self.session_factory, self.settings, name)
+            except Exception:
+                log.exception("worker loop error")
+                busy = False
+            if not busy:
+                self._wake.wait(self.poll_s)
+                self._wake.clear()

@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.consultations.models import AgendaItem, Meeting
+from app.db import Base, str_enum, utcnow
+from app.organisations.models import Organisation
+
+
+class PaperStatus(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    in_review = "in_review"
+    accepted = "accepted"
+    rejected = "rejected"
+    revision_requested = "revision_requested"
+    withdrawn = "withdrawn"
+
+
+class Consent(enum.StrEnum):
+    public_named = "public_named"
+    public_anonymous = "public_anonymous"
+    restricted = "restricted"  # organisers and moderators only
+
+
+class PaperLanguage(enum.StrEnum):
+    ar = "ar"
+    zh = "zh"
+    en = "en"
+    fr = "fr"
+    ru = "ru"
+    es = "es"
+    other = "other"
+
+
+class ConversionState(enum.StrEnum):
+    not_needed = "not_needed"  # already a PDF
+    pending = "pending"
+    done = "done"
+    failed = "failed"  # "not convertible": the paper stays valid
+
+
+class ScanState(enum.StrEnum):
+    not_scanned = "not_scanned"
+    clean = "clean"
+
+
+class Paper(Base):
+    """A position paper submitted by an organisation to a meeting."""
+
+    __tablename__ = "papers"
+    __table_args__ = (
+        UniqueConstraint("submitter_id", "idempotency_key"),
+        Index("ix_papers_meeting_status", "meeting_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    tracking_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[PaperLanguage] = mapped_column(str_enum(PaperLanguage, "paper_language"))
+    consent: Mapped[Consent] = mapped_column(str_enum(Consent, "consent"))
+    status: Mapped[PaperStatus] = mapped_column(
+        str_enum(PaperStatus, "paper_status"), default=PaperStatus.submitted
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    lock_version: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    meeting: Mapped[Meeting] = relationship(lazy="raise")
+    organisation: Mapped[Organisation] = relationship(lazy="raise")
+    submitter: Mapped[User | None] = relationship(lazy="raise")
+    agenda_links: Mapped[list[PaperAgendaItem]] = relationship(
+        back_populates="paper", lazy="raise", cascade="all, delete-orphan"
+    )
+    versions: Mapped[list[PaperVersion]] = relationship(
+        back_populates="paper", lazy="raise", order_by="PaperVersion.number"
+    )
+    cosigners: Mapped[list[PaperCosigner]] = relationship(
+        back_populates="paper", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class PaperAgendaItem(Base):
+    __tablename__ = "paper_agenda_items"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+    paper: Mapped[Paper] = relationship(back_populates="agenda_links", lazy="raise")
+    agenda_item: Mapped[AgendaItem] = relationship(lazy="raise")
+
+
+class PaperCosigner(Base):
+    """A co-signing organisation; it counts only once one of its owners confirms."""
+
+    __tablename__ = "paper_cosigners"
+    __table_args__ = (UniqueConstraint("paper_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    declined_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    paper: Mapped[Paper] = relationship(back_populates="cosigners", lazy="raise")
+    organisation: Mapped[Organisation] = relationship(lazy="raise")
+
+
+class PaperVersion(Base):
+    """One uploaded file of a paper; revisions add versions, none is ever overwritten."""
+
+    __tablename__ = "paper_versions"
+    __table_args__ = (UniqueConstraint("paper_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    file_key: Mapped[str] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))  # pdf | docx | odt
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int | None]
+    text: Mapped[str] = mapped_column(Text, default="")
+    pdf_key: Mapped[str | None] = mapped_column(String(200))
+    conversion_state: Mapped[ConversionState] = mapped_column(
+        str_enum(ConversionState, "conversion_state")
+    )
+    conversion_error: Mapped[str] = mapped_column(Text, default="")
+    scan_state: Mapped[ScanState] = mapped_column(str_enum(ScanState, "scan_state"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    paper: Mapped[Paper] = relationship(back_populates="versions", lazy="raise")
+
+
+class LateException(Base):
+    """An organiser lets one organisation submit to a meeting after its window closed."""
+
+    __tablename__ = "late_exceptions"
+    __table_args__ = (UniqueConstraint("meeting_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    until: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="raise")
+
+
+class CommentStatus(enum.StrEnum):
+    pending = "pending"
+    published = "published"
+    hidden = "hidden"
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_item_status", "agenda_item_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)  # sanitised HTML
+    status: Mapped[CommentStatus] = mapped_column(str_enum(CommentStatus, "comment_status"))
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    moderated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+
+    agenda_item: Mapped[AgendaItem] = relationship(lazy="raise")
+    author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
+    organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+    parent: Mapped[Comment | None] = relationship(
+        lazy="raise", remote_side="Comment.id", back_populates="replies"
+    )
+    replies: Mapped[list[Comment]] = relationship(
+        lazy="raise", back_populates="parent", order_by="Comment.id"
+    )
+
+
+class CommentReport(Base):
+    __tablename__ = "comment_reports"
+    __table_args__ = (UniqueConstraint("comment_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
