@@ -20,6 +20,8 @@ from app import (
 from app.accounts import api as accounts_api
 from app.accounts import oidc
 from app.accounts import routes as accounts_routes
+from app.comments import api as comments_api
+from app.comments import routes as comments_routes
 from app.config import Settings, get_settings
 from app.consultations import api as consultations_api
 from app.consultations import routes as consultations_routes
@@ -29,6 +31,8 @@ from app.jobs.worker import WorkerThread
 from app.organisations import api as organisations_api
 from app.organisations import routes as organisations_routes
 from app.security import SecurityHeadersMiddleware
+from app.submissions import api as submissions_api
+from app.submissions import routes as submissions_routes
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_COOKIE = "plenary_session"
@@ -106,6 +110,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         organisations_api.router,
         consultations_routes.router,
         consultations_api.router,
+        submissions_routes.router,
+        submissions_api.router,
+        comments_routes.router,
+        comments_api.router,
     ):
         app.include_router(router)
 

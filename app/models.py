@@ -5,6 +5,7 @@ Only this module, main.py and cli.py import across all domains.
 
 from app.accounts import models as accounts_models
 from app.audit import models as audit_models
+from app.comments import models as comments_models
 from app.consultations import models as consultations_models
 from app.db import Base
 from app.jobs import models as jobs_models
@@ -16,6 +17,7 @@ metadata = Base.metadata
 __all__ = [
     "accounts_models",
     "audit_models",
+    "comments_models",
     "consultations_models",
     "jobs_models",
     "metadata",
