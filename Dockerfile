@@ -1,4 +1,4 @@
-# One image for every role: `serve` (web, the default) or later `worker`.
+# One image for every role: `serve` (web + embedded worker, the default) or `worker`.
 # Build: docker build -t plenary .   Run: see docs/deployment.md
 
 FROM python:3.11-slim-bookworm AS build
@@ -16,6 +16,14 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PLENARY_DATA_DIR=/var/lib/plenary
+# LibreOffice converts DOCX/ODT papers to PDF in the worker; without it papers stay valid but
+# are marked "not convertible". Build with --build-arg WITH_LIBREOFFICE=0 for a slim web-only image.
+ARG WITH_LIBREOFFICE=1
+RUN if [ "$WITH_LIBREOFFICE" = "1" ]; then \
+      apt-get update \
+      && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-dejavu-core \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 RUN groupadd --system --gid 10001 plenary \
  && useradd --system --uid 10001 --gid plenary --home-dir /srv/plenary plenary \
  && mkdir -p /var/lib/plenary && chown plenary:plenary /var/lib/plenary

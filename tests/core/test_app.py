@@ -89,3 +89,15 @@ def test_api_state_change_with_cookie_needs_csrf_header(client: TestClient, db: 
     response = client.post("/api/v1/organisations", json={})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "csrf"
+
+
+def test_session_cookie_is_secure_behind_https(settings: Settings, database: Database) -> None:
+    settings.base_url = "https://consult.example.org"
+    app = create_app(settings, database=database)
+    with TestClient(app, base_url="https://consult.example.org") as client:
+        response = client.get("/auth/signin")
+    cookie = response.headers["set-cookie"].lower()
+    assert "plenary_session=" in cookie
+    assert "secure" in cookie
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
