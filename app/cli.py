@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -14,12 +15,15 @@ from sqlalchemy.orm import Session
 from app import migrate
 from app.config import ConfigurationError, Settings, get_settings
 from app.db import Database
+from app.storage import Storage
 
 cli = typer.Typer(help="Plenary: civil-society consultation portal.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
 token_cli = typer.Typer(help="Personal access tokens for the JSON API.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(token_cli, name="token")
+storage_cli = typer.Typer(help="Uploaded and generated files.", no_args_is_help=True)
+cli.add_typer(storage_cli, name="storage")
 
 
 def _settings() -> Settings:
@@ -191,6 +195,50 @@ def worker(
         thread.stop()
     finally:
         database.dispose()
+
+
+def _age_hours(storage: Storage, key: str) -> float:
+    if key.startswith("tmp/"):  # partial uploads are reported only once they are stale
+        return float("inf")
+    with storage.local_path(key) as path:
+        return (time.time() - path.stat().st_mtime) / 3600
+
+
+@storage_cli.command("check")
+def storage_check(
+    delete_orphans: Annotated[
+        bool, typer.Option(help="Delete orphan files older than --min-age-hours.")
+    ] = False,
+    min_age_hours: Annotated[
+        float, typer.Option(help="Leave younger orphans alone (an upload may be committing).")
+    ] = 1.0,
+) -> None:
+    """Compare stored files with the database: orphan files and missing files (exit 1 if any)."""
+    from app.storage import get_storage
+    from app.storage import storage_check as check
+    from app.submissions import repository as submissions
+
+    settings = _settings()
+    with _transaction(settings) as session:
+        referenced = submissions.referenced_file_keys(session)  # before listing the files
+    storage = get_storage(settings)
+    result = check(storage, referenced)
+    for key in result.missing_files:
+        typer.echo(f"missing: {key}")
+    remaining = 0
+    for key in result.orphan_files:
+        old_enough = delete_orphans and _age_hours(storage, key) >= min_age_hours
+        if old_enough and storage.delete(key):
+            typer.echo(f"deleted orphan: {key}")
+            continue
+        typer.echo(f"orphan: {key}")
+        remaining += 1
+    typer.echo(
+        f"{len(referenced)} file(s) referenced, {len(result.missing_files)} missing, "
+        f"{remaining} orphan(s)."
+    )
+    if result.missing_files or remaining:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 import secrets
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -45,6 +47,19 @@ def csrf_token(request: Request | None = None) -> str:
     return str(token)
 
 
+CSRF_IN_BODY = "plenary_checks_csrf_in_body"
+
+EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
+
+
+def checks_csrf_in_body(endpoint: EndpointT) -> EndpointT:
+    """Mark an endpoint that streams its multipart body and checks the csrf_token field itself
+    (with `check_csrf_token`, before it reads the file); `verify_csrf` then leaves the body
+    unread, as `request.form()` would spool the whole upload before the endpoint runs."""
+    setattr(endpoint, CSRF_IN_BODY, True)
+    return endpoint
+
+
 async def verify_csrf(request: Request) -> None:
     """Router dependency: state-changing requests must echo the session's CSRF token.
 
@@ -52,14 +67,23 @@ async def verify_csrf(request: Request) -> None:
     """
     if request.method in SAFE_METHODS:
         return
-    expected = request.session.get(CSRF_SESSION_KEY)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
         content_type = request.headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data") and getattr(
+            request.scope.get("endpoint"), CSRF_IN_BODY, False
+        ):
+            return
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
+    check_csrf_token(request, sent)
+
+
+def check_csrf_token(request: Request, sent: str | None) -> None:
+    """CsrfError unless `sent` is the session's CSRF token."""
+    expected = request.session.get(CSRF_SESSION_KEY)
     if not expected or not sent or not hmac.compare_digest(str(expected), sent):
         raise CsrfError()
 

@@ -129,3 +129,80 @@ def make_invitation(
     db.add(invitation)
     db.flush()
     return invitation, raw
+
+
+def make_comment(db: Session, item: AgendaItem, author: User | None, **kw: Any) -> Any:
+    """A Comment on `item` (published unless `status` says otherwise); body is stored HTML."""
+    from app.comments.models import Comment, CommentStatus
+
+    values: dict[str, Any] = {
+        "agenda_item_id": item.id,
+        "author_id": author.id if author is not None else None,
+        "body": f"<p>Comment {next(_seq)}</p>",
+        "status": CommentStatus.published,
+    }
+    values.update(kw)
+    comment = Comment(**values)
+    db.add(comment)
+    db.flush()
+    return comment
+
+
+def make_paper(
+    db: Session,
+    meeting: Meeting,
+    org: Organisation,
+    submitter: User | None = None,
+    items: list[AgendaItem] | None = None,
+    **kw: Any,
+) -> Any:
+    """A submitted Paper with one PDF version whose file is NOT in storage (rows only)."""
+    import hashlib
+    import uuid
+
+    from app.submissions.models import (
+        Consent,
+        ConversionState,
+        Paper,
+        PaperAgendaItem,
+        PaperLanguage,
+        PaperVersion,
+        ScanState,
+    )
+
+    now = datetime.now(UTC)
+    values: dict[str, Any] = {
+        "meeting_id": meeting.id,
+        "organisation_id": org.id,
+        "submitter_id": submitter.id if submitter else None,
+        "title": f"Paper {next(_seq)}",
+        "summary": "A short summary.",
+        "language": PaperLanguage.en,
+        "consent": Consent.public_named,
+        "submitted_at": now,
+    }
+    values.update(kw)
+    paper = Paper(**values)
+    db.add(paper)
+    db.flush()
+    paper.tracking_number = f"PLN-{now.year}-{paper.id:06d}"
+    for item in items or []:
+        db.add(PaperAgendaItem(paper_id=paper.id, agenda_item_id=item.id))
+    name = uuid.uuid4().hex
+    db.add(
+        PaperVersion(
+            paper_id=paper.id,
+            number=1,
+            file_key=f"{name[:2]}/{name[2:4]}/{name}",
+            original_name="paper.pdf",
+            kind="pdf",
+            media_type="application/pdf",
+            size=1000,
+            sha256=hashlib.sha256(name.encode()).hexdigest(),
+            pages=1,
+            conversion_state=ConversionState.not_needed,
+            scan_state=ScanState.not_scanned,
+        )
+    )
+    db.flush()
+    return paper

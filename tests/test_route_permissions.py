@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.consultations.models import ProcessRole
+from app.db import utcnow
 from app.organisations.models import MemberRole
+from app.submissions.models import LateException
 from tests.factories import (
     add_member,
     grant,
@@ -24,6 +26,7 @@ from tests.factories import (
     make_invitation,
     make_meeting,
     make_organisation,
+    make_paper,
     make_process,
     make_user,
 )
@@ -114,6 +117,48 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/meetings/{meeting_id}/agenda-items"): RESTRICTED,
     ("PATCH", "/api/v1/agenda-items/{item_id}"): RESTRICTED,
     ("DELETE", "/api/v1/agenda-items/{item_id}"): RESTRICTED,
+    # submissions (papers); the world below has a paper and a late-submission exception
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/papers/new"): SIGNED_IN,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/papers"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/papers"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/late-exceptions"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/late-exceptions"): RESTRICTED,
+    (
+        "POST",
+        "/processes/{slug}/meetings/{meeting_slug}/late-exceptions/{exception_id}/revoke",
+    ): RESTRICTED,
+    ("GET", "/organisations/{org_id}/submissions"): RESTRICTED,
+    ("GET", "/papers/{paper_id}"): RESTRICTED,
+    ("GET", "/papers/{paper_id}/receipt"): RESTRICTED,
+    ("GET", "/papers/{paper_id}/receipt.pdf"): RESTRICTED,
+    ("GET", "/papers/{paper_id}/versions/{number}/file"): RESTRICTED,
+    ("GET", "/papers/{paper_id}/versions/{number}/pdf"): RESTRICTED,
+    ("POST", "/papers/{paper_id}/versions"): RESTRICTED,
+    ("POST", "/papers/{paper_id}/withdraw"): RESTRICTED,
+    ("POST", "/papers/{paper_id}/cosigners/{org_id}/confirm"): RESTRICTED,
+    ("POST", "/papers/{paper_id}/cosigners/{org_id}/decline"): RESTRICTED,
+    ("POST", "/api/v1/meetings/{meeting_id}/papers"): RESTRICTED,
+    ("GET", "/api/v1/papers/{paper_id}"): RESTRICTED,
+    ("GET", "/api/v1/organisations/{org_id}/papers"): RESTRICTED,
+    ("POST", "/api/v1/papers/{paper_id}/versions"): RESTRICTED,
+    ("POST", "/api/v1/papers/{paper_id}/withdraw"): RESTRICTED,
+    ("GET", "/api/v1/papers/{paper_id}/receipt.pdf"): RESTRICTED,
+    ("GET", "/api/v1/papers/{paper_id}/versions/{number}/file"): RESTRICTED,
+    ("GET", "/api/v1/papers/{paper_id}/versions/{number}/pdf"): RESTRICTED,
+    ("POST", "/api/v1/papers/{paper_id}/cosigners/{org_id}/confirm"): RESTRICTED,
+    ("POST", "/api/v1/papers/{paper_id}/cosigners/{org_id}/decline"): RESTRICTED,
+    # comments (routes naming a comment id: tests/comments/test_permissions.py, with a comment)
+    ("GET", "/agenda-items/{item_id}"): PUBLIC,
+    ("GET", "/agenda-items/{item_id}/comment-link"): PUBLIC,
+    ("POST", "/agenda-items/{item_id}/comments"): SIGNED_IN,
+    ("POST", "/comments/{comment_id}/edit"): SPECIAL,
+    ("POST", "/comments/{comment_id}/reports"): SPECIAL,
+    ("POST", "/comments/{comment_id}/moderation"): SPECIAL,
+    ("GET", "/api/v1/agenda-items/{item_id}/comments"): PUBLIC,
+    ("POST", "/api/v1/agenda-items/{item_id}/comments"): SIGNED_IN,
+    ("PATCH", "/api/v1/comments/{comment_id}"): SPECIAL,
+    ("POST", "/api/v1/comments/{comment_id}/reports"): SPECIAL,
+    ("POST", "/api/v1/comments/{comment_id}/moderation"): SPECIAL,
 }
 
 
@@ -148,6 +193,10 @@ def world(db: Session) -> World:
     organiser = make_user(db)
     role_grant = grant(db, organiser, process, ProcessRole.organiser)
     token, _ = accounts.create_token(db, owner, "owner's token")
+    paper = make_paper(db, meeting, org, owner, [item])
+    exception = LateException(meeting_id=meeting.id, organisation_id=org.id, until=utcnow())
+    db.add(exception)
+    db.flush()
     return World(
         {
             "org_id": str(org.id),
@@ -161,6 +210,9 @@ def world(db: Session) -> World:
             "item_id": str(item.id),
             "grant_id": str(role_grant.id),
             "provider": "none",
+            "paper_id": str(paper.id),
+            "number": "1",
+            "exception_id": str(exception.id),
         }
     )
 

@@ -112,8 +112,12 @@ def test_over_the_stream_limit_is_an_error(small_clamd: ClamdServer, tmp_path: P
 
     assert result.status is ScanStatus.ERROR
     assert result.message is not None
-    assert "StreamMaxLength" in result.message
-    assert "size limit exceeded" in result.message
+    # clamd answers "size limit exceeded" and closes at once. Usually we read that answer; when
+    # its reset reaches us while we are still sending, Linux drops the unread answer with it, so
+    # the only thing left to say is that no verdict came. Either way the file is not accepted.
+    assert (
+        "StreamMaxLength" in result.message and "size limit exceeded" in result.message
+    ) or "without a verdict" in result.message
     # The daemon is still fine afterwards, and a small file passes.
     assert scan_stream(small_clamd.url, io.BytesIO(b"short")).is_clean
 
