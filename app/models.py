@@ -9,6 +9,7 @@ from app.comments import models as comments_models
 from app.consultations import models as consultations_models
 from app.db import Base
 from app.jobs import models as jobs_models
+from app.moderation import models as moderation_models
 from app.organisations import models as organisations_models
 from app.submissions import models as submissions_models
 
@@ -21,6 +22,7 @@ __all__ = [
     "consultations_models",
     "jobs_models",
     "metadata",
+    "moderation_models",
     "organisations_models",
     "submissions_models",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -56,7 +56,9 @@ class Paper(Base):
     __tablename__ = "papers"
     __table_args__ = (
         UniqueConstraint("submitter_id", "idempotency_key"),
-        Index("ix_papers_meeting_status", "meeting_id", "status"),
+        Index("ix_papers_meeting_status", "meeting_id", "status", "submitted_at", "id"),
+        Index("ix_papers_meeting_received", "meeting_id", "submitted_at", "id"),
+        Index("ix_papers_meeting_title", "meeting_id", "title", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,12 +80,29 @@ class Paper(Base):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    # What the organisation has been told: differs from `status` while a decision is staged.
+    announced_status: Mapped[PaperStatus] = mapped_column(
+        str_enum(PaperStatus, "paper_status"), default=PaperStatus.submitted
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # The dossier section (agenda item) an accepted paper is routed to.
+    routed_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"), index=True
+    )
+    # Near-duplicate cluster: the smallest paper id of the cluster, or None.
+    duplicate_group: Mapped[int | None] = mapped_column(index=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
     meeting: Mapped[Meeting] = relationship(lazy="raise")
     organisation: Mapped[Organisation] = relationship(lazy="raise")
-    submitter: Mapped[User | None] = relationship(lazy="raise")
+    submitter: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[submitter_id])
+    assignee: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[assignee_id])
+    routed_item: Mapped[AgendaItem | None] = relationship(
+        lazy="raise", foreign_keys=[routed_item_id]
+    )
     agenda_links: Mapped[list[PaperAgendaItem]] = relationship(
         back_populates="paper", lazy="raise", cascade="all, delete-orphan"
     )
@@ -147,6 +166,8 @@ class PaperVersion(Base):
     pages: Mapped[int | None]
     text: Mapped[str] = mapped_column(Text, default="")
     pdf_key: Mapped[str | None] = mapped_column(String(200))
+    # MinHash signature of `text` for near-duplicate detection (app.moderation.duplicates).
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     conversion_state: Mapped[ConversionState] = mapped_column(
         str_enum(ConversionState, "conversion_state")
     )

@@ -90,7 +90,7 @@ def _append_version(
     paper.versions.append(version)
     before = {"status": paper.status.value}
     if paper.status is PaperStatus.revision_requested:
-        paper.status = PaperStatus.submitted
+        paper.status = paper.announced_status = PaperStatus.submitted
     paper.updated_at = now
     try:
         session.flush()
@@ -131,7 +131,7 @@ def withdraw(
             )
         raise Forbidden("Only the paper's organisation and the organisers can withdraw it.")
     before = {"status": paper.status.value}
-    paper.status = PaperStatus.withdrawn
+    paper.status = paper.announced_status = PaperStatus.withdrawn
     paper.withdrawn_at = now
     paper.updated_at = now
     session.flush()
