@@ -12,7 +12,6 @@ from alembic import op
 
 import app.db
 
-
 revision: str = "c3efa05edc06"
 down_revision: str | None = "c4030f68bdf9"
 branch_labels: str | Sequence[str] | None = None
