@@ -20,6 +20,7 @@ from app import (
 from app.accounts import api as accounts_api
 from app.accounts import oidc
 from app.accounts import routes as accounts_routes
+from app.audit import routes as audit_routes
 from app.comments import api as comments_api
 from app.comments import routes as comments_routes
 from app.config import Settings, get_settings
@@ -28,6 +29,9 @@ from app.consultations import routes as consultations_routes
 from app.db import Database
 from app.errors import install_error_handlers
 from app.jobs.worker import WorkerThread
+from app.moderation import api as moderation_api
+from app.moderation import routes as moderation_routes
+from app.moderation import routes_comments as moderation_comment_routes
 from app.organisations import api as organisations_api
 from app.organisations import routes as organisations_routes
 from app.security import SecurityHeadersMiddleware
@@ -114,6 +118,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         submissions_api.router,
         comments_routes.router,
         comments_api.router,
+        moderation_routes.router,
+        moderation_comment_routes.router,
+        moderation_api.router,
+        audit_routes.router,
     ):
         app.include_router(router)
 

@@ -1,0 +1,5 @@
+from fastapi import APIRouter, Depends
+
+from app.security import verify_csrf
+
+router = APIRouter(tags=["moderation"], dependencies=[Depends(verify_csrf)])
