@@ -20,7 +20,6 @@ from app import (
 from app.accounts import api as accounts_api
 from app.accounts import oidc
 from app.accounts import routes as accounts_routes
-from app.audit import routes as audit_routes
 from app.comments import api as comments_api
 from app.comments import routes as comments_routes
 from app.config import Settings, get_settings
@@ -31,6 +30,7 @@ from app.errors import install_error_handlers
 from app.jobs.worker import WorkerThread
 from app.moderation import api as moderation_api
 from app.moderation import routes as moderation_routes
+from app.moderation import routes_audit as moderation_audit_routes
 from app.moderation import routes_comments as moderation_comment_routes
 from app.organisations import api as organisations_api
 from app.organisations import routes as organisations_routes
@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         moderation_routes.router,
         moderation_comment_routes.router,
         moderation_api.router,
-        audit_routes.router,
+        moderation_audit_routes.router,
     ):
         app.include_router(router)
 
