@@ -8,6 +8,7 @@ from app.audit import models as audit_models
 from app.comments import models as comments_models
 from app.consultations import models as consultations_models
 from app.db import Base
+from app.dossiers import models as dossiers_models
 from app.jobs import models as jobs_models
 from app.moderation import models as moderation_models
 from app.organisations import models as organisations_models
@@ -20,6 +21,7 @@ __all__ = [
     "audit_models",
     "comments_models",
     "consultations_models",
+    "dossiers_models",
     "jobs_models",
     "metadata",
     "moderation_models",
