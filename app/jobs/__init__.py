@@ -31,14 +31,19 @@ class JobContext:
 
 
 Handler = Callable[[JobContext], None]
+# Called in the transaction that marks a job failed for good (also when its worker died).
+FailureHook = Callable[[Session, dict[str, Any], str], None]
 HANDLERS: dict[str, Handler] = {}
+FAILURE_HOOKS: dict[str, FailureHook] = {}
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
+def handler(kind: str, *, on_failure: FailureHook | None = None) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         if kind in HANDLERS and HANDLERS[kind] is not fn:
             raise RuntimeError(f"two handlers for job kind {kind!r}")
         HANDLERS[kind] = fn
+        if on_failure is not None:
+            FAILURE_HOOKS[kind] = on_failure
         return fn
 
     return register
@@ -71,6 +76,7 @@ def wants_wake(session: Session) -> bool:
 
 
 __all__ = [
+    "FAILURE_HOOKS",
     "HANDLERS",
     "Job",
     "JobContext",

@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -18,14 +19,17 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db import utcnow
-from app.jobs import HANDLERS, JobContext, PermanentFailure
+from app.jobs import FAILURE_HOOKS, HANDLERS, JobContext, PermanentFailure
 from app.jobs.models import Job, JobState
 
 log = logging.getLogger(__name__)
 SessionFactory = Callable[[], Session]
 
 MAX_BACKOFF_S = 3600
-LEASE = timedelta(minutes=30)
+HEARTBEAT_S = 15.0
+# A running job whose worker has not sent a heartbeat for this long is taken to be dead.
+LEASE = timedelta(minutes=2)
+RECOVER_EVERY_S = 30.0
 
 
 def worker_name() -> str:
@@ -72,13 +76,41 @@ def _finish(session: Session, job_id: int, error: BaseException | None) -> None:
     if isinstance(error, PermanentFailure) or job.attempts >= job.max_attempts:
         job.state = JobState.failed
         job.finished_at = now
+        hook = FAILURE_HOOKS.get(job.kind)
+        if hook is not None:
+            hook(session, dict(job.payload), job.last_error)
     else:
         job.state = JobState.queued
         job.run_after = now + backoff(job.attempts)
 
 
-def run_one(session_factory: SessionFactory, settings: Settings, name: str | None = None) -> bool:
-    """Claim and run one due job; returns False when there was none."""
+def _heartbeat(
+    session_factory: SessionFactory, job_id: int, every_s: float, stop: threading.Event
+) -> None:
+    """Tell other workers this job's worker is alive, so a long job is not taken for dead."""
+    while not stop.wait(every_s):
+        try:
+            with session_factory() as session, session.begin():
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.state == JobState.running)
+                    .values(locked_at=utcnow())
+                )
+        except Exception:
+            log.exception("heartbeat of job %s failed", job_id)
+
+
+def run_one(
+    session_factory: SessionFactory,
+    settings: Settings,
+    name: str | None = None,
+    *,
+    heartbeat_s: float | None = None,
+) -> bool:
+    """Claim and run one due job; returns False when there was none.
+
+    With `heartbeat_s`, a side thread refreshes the job's lease while it runs (the worker
+    thread does this; tests run jobs without it, on one shared connection)."""
     name = name or worker_name()
     with session_factory() as session, session.begin():
         job = claim(session, name)
@@ -88,6 +120,13 @@ def run_one(session_factory: SessionFactory, settings: Settings, name: str | Non
     context = JobContext(job_id, payload, attempt, settings, session_factory)
     error: BaseException | None = None
     fn = HANDLERS.get(kind)
+    stop = threading.Event()
+    beat = None
+    if heartbeat_s:
+        beat = threading.Thread(
+            target=_heartbeat, args=(session_factory, job_id, heartbeat_s, stop), daemon=True
+        )
+        beat.start()
     try:
         if fn is None:
             raise PermanentFailure(f"no handler for job kind {kind!r}")
@@ -95,6 +134,10 @@ def run_one(session_factory: SessionFactory, settings: Settings, name: str | Non
     except Exception as exc:  # the job records it; the worker goes on
         log.warning("job %s (%s) attempt %s failed: %s", job_id, kind, attempt, exc)
         error = exc
+    finally:
+        stop.set()
+        if beat is not None:
+            beat.join()
     with session_factory() as session, session.begin():
         _finish(session, job_id, error)
     return True
@@ -147,9 +190,14 @@ class WorkerThread:
 
     def _loop(self) -> None:
         name = worker_name()
+        last_recovery = time.monotonic()
         while not self._stop.is_set():
             try:
-                busy = run_one(self.session_factory, self.settings, name)
+                if time.monotonic() - last_recovery > RECOVER_EVERY_S:
+                    with self.session_factory() as session, session.begin():
+                        recover_stale(session)
+                    last_recovery = time.monotonic()
+                busy = run_one(self.session_factory, self.settings, name, heartbeat_s=HEARTBEAT_S)
             except Exception:
                 log.exception("worker loop error")
                 busy = False
