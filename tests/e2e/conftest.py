@@ -1,0 +1,250 @@
+"""Browser journeys: a real server process, the real OpenID Connect provider and SMTP server,
+and Debian's Chromium driven by Playwright (never `playwright install`).
+
+Skipped, with the reason, where Chromium or Playwright is missing; CI installs both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.oidc_provider import OidcAccount, OidcClient, OidcProvider
+from tests.support.smtp import SmtpServer
+
+CHROMIUM = os.environ.get("PLENARY_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+AXE_JS = Path(__file__).parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+NGO_ACCOUNT = OidcAccount("amina", "amina@example.org", "amina-password", "Amina Diallo")
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+except ImportError:  # pragma: no cover - the dev extra installs it
+    sync_playwright = None  # type: ignore[assignment]
+
+if sync_playwright is None or not Path(CHROMIUM).exists():
+    pytest.skip(
+        f"browser journeys need Playwright and Chromium at {CHROMIUM} "
+        "(CI installs Debian's chromium via .ci/install-system-packages)",
+        allow_module_level=True,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _ensure_axe() -> None:
+    if AXE_JS.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is needed once to install axe-core for the accessibility checks")
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=AXE_JS.parents[2],
+        check=True,
+        timeout=300,
+    )
+
+
+@dataclass
+class LiveSite:
+    base_url: str
+    idp: OidcProvider
+    smtp: SmtpServer
+    data_dir: Path
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """The portal as `plenary serve --demo` runs it, with a real sign-in provider and mail."""
+    _ensure_axe()
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    client = OidcClient("plenary-e2e", "e2e-secret", (f"{base_url}/auth/callback/test",))
+    smtp = SmtpServer()
+    smtp.start()
+    with OidcProvider(clients=[client], accounts=[NGO_ACCOUNT]) as idp:
+        providers = {
+            "test": {
+                "discovery_url": idp.discovery_url,
+                "client_id": client.client_id,
+                "client_secret": client.client_secret,
+                "label": "Test ID",
+            }
+        }
+        env = {
+            **os.environ,
+            "PLENARY_DATA_DIR": str(data_dir),
+            "PLENARY_BASE_URL": base_url,
+            "PLENARY_OIDC_PROVIDERS": json.dumps(providers),
+            "PLENARY_SMTP_URL": smtp.url,
+        }
+        env.pop("PLENARY_DATABASE_URL", None)
+        log = (data_dir / "server.log").open("wb")
+        command = [sys.executable, "-m", "app", "serve", "--demo", "--port", str(port)]
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_up(base_url, server, data_dir / "server.log")
+            yield LiveSite(base_url, idp, smtp, data_dir)
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+            log.close()
+            smtp.stop()
+
+
+def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not start:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert sync_playwright is not None
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def context(
+    browser: Browser, viewport: str, request: pytest.FixtureRequest
+) -> Iterator[BrowserContext]:
+    """A fresh browser profile per test; a failing test keeps its Playwright trace."""
+    ctx = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-GB")
+    ctx.tracing.start(screenshots=True, snapshots=True)
+    yield ctx
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+    if request.node.stash.get(_FAILED, False):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        ctx.tracing.stop(path=str(ARTIFACTS / f"{name}-trace.zip"))
+    else:
+        ctx.tracing.stop()
+    ctx.close()
+
+
+class Journey:
+    """A page plus the checks every visited page must pass: axe, no CSP violation, no sideways
+    scrolling at phone width; screenshots of key pages are kept as test artefacts."""
+
+    def __init__(self, page: Page, site: LiveSite, viewport: str, name: str) -> None:
+        self.page = page
+        self.site = site
+        self.viewport = viewport
+        self.name = name
+        self.console_errors: list[str] = []
+        page.on("console", self._on_console)
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.site.url(path))
+        self.check()
+
+    def check(self, screenshot: str | None = None) -> None:
+        self.page.wait_for_load_state("networkidle")
+        violations = self.page.evaluate(
+            """async () => {
+                const result = await axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                return result.violations
+                  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                  .map(v => `${v.id} (${v.impact}): ${v.help} — ` +
+                            v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+            }"""
+            if self._axe_loaded()
+            else "() => []"
+        )
+        assert violations == [], f"{self.page.url}: accessibility violations:\n" + "\n".join(
+            violations
+        )
+        csp = [e for e in self.console_errors if "Content Security Policy" in e]
+        assert csp == [], f"{self.page.url}: CSP violations: {csp}"
+        if self.viewport == "phone":
+            overflow = self.page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{self.page.url} scrolls sideways by {overflow}px at phone width"
+        if screenshot:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(
+                path=str(ARTIFACTS / f"{self.name}-{screenshot}-{self.viewport}.png"),
+                full_page=True,
+            )
+
+    def _axe_loaded(self) -> bool:
+        # page.evaluate runs through DevTools, so the page's strict CSP does not block axe.
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.evaluate(AXE_JS.read_text() + "\n;undefined")
+        return True
+
+
+@pytest.fixture
+def journey(
+    context: BrowserContext, site: LiveSite, viewport: str, request: pytest.FixtureRequest
+) -> Journey:
+    name = re.sub(r"[^A-Za-z0-9_]+", "-", request.node.originalname)
+    return Journey(context.new_page(), site, viewport, name)
