@@ -31,7 +31,7 @@ def test_ngo_member_signs_in_with_the_provider_and_creates_an_organisation(
     # The provider's own login and consent pages.
     page.locator("input[name=login]").fill(NGO_ACCOUNT.email)
     page.locator("input[name=password]").fill(NGO_ACCOUNT.password)
-    page.locator("#login-form button[type=submit], #login-form input[type=submit]").first.click()
+    page.locator("#login-form [type=submit]").first.click()
     page.locator(
         "#consent-form button[type=submit], #consent-form input[type=submit]"
     ).first.click()
