@@ -10,7 +10,8 @@ Rules (each function takes `now` so tests can move the clock):
   writer moderates the process.
 - Authors may edit for 15 minutes (policies.EDIT_WINDOW); edits set `edited_at`.
 - One report per user per comment; moderation (publish / hide with a reason) resolves the open
-  reports. Creating, editing, reporting and moderating are all audited.
+  reports, and so does dismissing them (the comment stays as it is). Creating, editing,
+  reporting and moderating are all audited.
 Reading threads lives in app.comments.threads.
 """
 
@@ -267,3 +268,21 @@ def moderate_comment(
     action = f"comment.{data.action.value}"
     audit.record(session, actor, action, "comment", comment.id, before, after)
     return comment
+
+
+def dismiss_reports(
+    session: Session, actor: User, comment: Comment, *, now: datetime | None = None
+) -> int:
+    """Resolve the open reports and leave the comment as it is (a moderator found it fine).
+    Returns how many reports were resolved; none open is a no-op, not audited."""
+    now = now or utcnow()
+    require_moderator(session, actor, comment)
+    reports = repository.list_open_reports(session, comment.id)
+    if not reports:
+        return 0
+    for report in reports:
+        report.resolved_at = now
+    session.flush()
+    after = {"status": comment.status.value, "resolved_reports": len(reports)}
+    audit.record(session, actor, "comment.dismiss_reports", "comment", comment.id, None, after)
+    return len(reports)
