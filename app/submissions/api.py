@@ -23,6 +23,7 @@ from app.submissions.deps import (
     ApiMemberSubmissionMeeting,
     ApiPaper,
     ApiReceiptPaper,
+    PaperContext,
 )
 from app.submissions.schemas import PaperCreate, PaperRead
 
@@ -68,9 +69,13 @@ def submit_paper(
     return _json(downloads.paper_read(paper), 201 if created else 200)
 
 
+def _staff(ctx: PaperContext) -> bool:
+    return ctx.access.organiser or ctx.access.moderator
+
+
 @router.get("/papers/{paper_id}", response_model=PaperRead)
 def get_paper(ctx: ApiPaper) -> PaperRead:
-    return downloads.paper_read(ctx.paper)
+    return downloads.paper_read(ctx.paper, staff=_staff(ctx))
 
 
 @router.get("/organisations/{org_id}/papers", response_model=list[PaperRead])
@@ -91,7 +96,7 @@ def add_version(
     max_bytes = uploads.max_bytes_for(ctx.paper.meeting.max_file_mb)
     with intake.streamed_form(request, max_bytes) as form:
         paper = intake.receive_version(session, settings, ctx.user, ctx.access, ctx.paper, form)
-    return downloads.paper_read(paper)
+    return downloads.paper_read(paper, staff=_staff(ctx))
 
 
 @router.post("/papers/{paper_id}/withdraw", response_model=PaperRead)
@@ -101,7 +106,7 @@ def withdraw(
     lock_version: Annotated[int | None, Body(embed=True)] = None,
 ) -> PaperRead:
     paper = revise.withdraw(session, ctx.user, ctx.access, ctx.paper, lock_version)
-    return downloads.paper_read(paper)
+    return downloads.paper_read(paper, staff=_staff(ctx))
 
 
 @router.get("/papers/{paper_id}/receipt.pdf", response_class=Response)

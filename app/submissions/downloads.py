@@ -76,7 +76,9 @@ def receipt_response(paper: Paper, settings: Settings) -> Response:
     )
 
 
-def paper_read(paper: Paper, prefix: str = "/api/v1") -> PaperRead:
+def paper_read(paper: Paper, prefix: str = "/api/v1", *, staff: bool = False) -> PaperRead:
+    """`staff` (organisers, moderators) see the decided status; everyone else what the
+    organisation has been told (a staged decision is not announced yet)."""
     base = f"{prefix}/papers/{paper.id}"
     return PaperRead(
         id=paper.id,
@@ -88,7 +90,7 @@ def paper_read(paper: Paper, prefix: str = "/api/v1") -> PaperRead:
         summary=paper.summary,
         language=paper.language,
         consent=paper.consent,
-        status=paper.status,
+        status=paper.status if staff else paper.announced_status,
         lock_version=paper.lock_version,
         agenda_item_ids=[item.id for item in service.agenda_items_of(paper)],
         cosigners=[

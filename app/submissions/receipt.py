@@ -78,8 +78,8 @@ class Receipt:
 def build_receipt(paper: Paper) -> Receipt:
     versions = paper.versions[-MAX_VERSIONS_ON_PAGE:]
     items = sorted((link.agenda_item for link in paper.agenda_links), key=lambda i: i.position)
-    status = paper.status.value.replace("_", " ")
-    if paper.status is PaperStatus.withdrawn and paper.withdrawn_at is not None:
+    status = paper.announced_status.value.replace("_", " ")  # what the organisation was told
+    if paper.announced_status is PaperStatus.withdrawn and paper.withdrawn_at is not None:
         status = f"withdrawn on {_when(paper, paper.withdrawn_at)}"
     return Receipt(
         tracking_number=paper.tracking_number or "",

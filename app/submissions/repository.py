@@ -129,6 +129,11 @@ def get_organisations(session: Session, org_ids: Collection[int]) -> list[Organi
     return list(session.scalars(select(Organisation).where(Organisation.id.in_(ids))))
 
 
+def meeting_id_of_paper(session: Session, paper_id: int) -> int | None:
+    meeting_id: int | None = session.scalar(select(Paper.meeting_id).where(Paper.id == paper_id))
+    return meeting_id
+
+
 def get_version(session: Session, version_id: int) -> PaperVersion | None:
     stmt = (
         select(PaperVersion)

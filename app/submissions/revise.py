@@ -46,14 +46,14 @@ def check_revision(
     if paper.status is PaperStatus.withdrawn:
         raise Conflict("This paper was withdrawn; submit a new paper instead.")
     before = service.before_deadline(session, paper, now)
-    if not policies.can_revise(access, paper.status, before_deadline=before):
+    # The organisation's rights follow what it was told: a staged decision must not show.
+    known = paper.announced_status
+    if not policies.can_revise(access, known, before_deadline=before):
         if access.member and not before:
             deadline = service.paper_deadline(session, paper)
             raise Forbidden(window.deadline_problem(paper.meeting, deadline))
         if access.member:
-            raise Forbidden(
-                f"A paper that is {paper.status.value.replace('_', ' ')} cannot be revised."
-            )
+            raise Forbidden(f"A paper that is {known.value.replace('_', ' ')} cannot be revised.")
         raise Forbidden("Only the paper's organisation and the organisers can revise it.")
 
 
@@ -89,8 +89,12 @@ def _append_version(
     version = submit.new_version(paper.id, number, received, user, now)
     paper.versions.append(version)
     before = {"status": paper.status.value}
+    # A revision answers a request for one: back to the moderators. (A decision staged since
+    # the request stands; the organisation is told it on release.)
     if paper.status is PaperStatus.revision_requested:
-        paper.status = paper.announced_status = PaperStatus.submitted
+        paper.status = PaperStatus.submitted
+    if paper.announced_status is PaperStatus.revision_requested:
+        paper.announced_status = PaperStatus.submitted
     paper.updated_at = now
     try:
         session.flush()
@@ -121,14 +125,13 @@ def withdraw(
     if paper.status is PaperStatus.withdrawn:
         raise Conflict("This paper has already been withdrawn.")
     before_deadline = service.before_deadline(session, paper, now)
-    if not policies.can_withdraw(access, paper.status, before_deadline=before_deadline):
+    known = paper.announced_status  # what the organisation was told (not a staged decision)
+    if not policies.can_withdraw(access, known, before_deadline=before_deadline):
         if access.member and not before_deadline:
             deadline = service.paper_deadline(session, paper)
             raise Forbidden(window.deadline_problem(paper.meeting, deadline))
         if access.member:
-            raise Forbidden(
-                f"A paper that is {paper.status.value.replace('_', ' ')} cannot be withdrawn."
-            )
+            raise Forbidden(f"A paper that is {known.value.replace('_', ' ')} cannot be withdrawn.")
         raise Forbidden("Only the paper's organisation and the organisers can withdraw it.")
     before = {"status": paper.status.value}
     paper.status = paper.announced_status = PaperStatus.withdrawn

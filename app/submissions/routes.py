@@ -188,8 +188,10 @@ def paper_context(session: Session, ctx: PaperContext, **extra: Any) -> dict[str
         "items": service.agenda_items_of(paper),
         "deadline": service.paper_deadline(session, paper),
         "before_deadline": before,
-        "can_revise": policies.can_revise(access, paper.status, before_deadline=before),
-        "can_withdraw": policies.can_withdraw(access, paper.status, before_deadline=before),
+        "can_revise": policies.can_revise(access, paper.announced_status, before_deadline=before),
+        "can_withdraw": policies.can_withdraw(
+            access, paper.announced_status, before_deadline=before
+        ),
         "history": service.history(session, [paper]).get(paper.id, []),
         "cosigner_state": service.cosigner_state,
         "max_bytes": uploads.max_bytes_for(paper.meeting.max_file_mb),

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "paper.withdraw": "Withdrawn",
     "paper.cosign.confirm": "Co-signing confirmed",
     "paper.cosign.decline": "Co-signing declined",
+    "paper.announce": "Decision announced",
 }
 
 
@@ -134,9 +135,13 @@ class HistoryEntry:
 
 
 def history(session: Session, papers: list[Paper]) -> dict[int, list[HistoryEntry]]:
-    """What happened to each paper, oldest first, from the audit log (decisions come later)."""
+    """What happened to each paper, oldest first, as its organisation may know it: from the
+    audit log, the events named in ACTION_LABELS (a decision shows once it is announced, never
+    while it is staged; moderators' own events are on the moderation page)."""
     entries: dict[int, list[HistoryEntry]] = {paper.id: [] for paper in papers}
     for event in repository.paper_history(session, list(entries)):
+        if event.action not in ACTION_LABELS:
+            continue
         after = event.after or {}
         detail = ""
         if "status" in after and event.action not in ("paper.submit",):

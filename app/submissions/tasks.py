@@ -25,6 +25,9 @@ from app.submissions.models import ConversionState, PaperVersion
 log = logging.getLogger(__name__)
 EXTRACT_TEXT_JOB = "submissions.extract_text"
 CONVERT_JOB = "submissions.convert_to_pdf"
+# Queued by name once a version's text is known: moderation (which may import submissions, not
+# the other way round) signs the text and re-clusters the meeting's near-duplicates.
+CLUSTER_JOB = "moderation.cluster_meeting"
 MAX_RENDITION_BYTES = 1024 * 1024 * 1024
 
 
@@ -36,6 +39,15 @@ def queue_processing(session: Session, version: PaperVersion) -> None:
         jobs.enqueue(session, EXTRACT_TEXT_JOB, {"version_id": version.id})
     else:
         jobs.enqueue(session, CONVERT_JOB, {"version_id": version.id}, max_attempts=3)
+        if version.text:
+            queue_clustering(session, version)
+
+
+def queue_clustering(session: Session, version: PaperVersion) -> None:
+    meeting_id = repository.meeting_id_of_paper(session, version.paper_id)
+    if meeting_id is not None:
+        payload = {"meeting_id": meeting_id, "version_id": version.id}
+        jobs.enqueue(session, CLUSTER_JOB, payload)
 
 
 def _load(context: jobs.JobContext) -> tuple[str, str] | None:
@@ -63,8 +75,11 @@ def extract_text(context: jobs.JobContext) -> None:
         version = repository.get_version(session, int(context.payload["version_id"]))
         if version is not None:
             version.text = text
+            version.signature = None  # signed anew by the clustering job
             session.flush()
             search.index_paper(session, version.paper_id)
+            if text:
+                queue_clustering(session, version)
 
 
 @jobs.handler(CONVERT_JOB)
