@@ -214,13 +214,15 @@ def storage_check(
     ] = 1.0,
 ) -> None:
     """Compare stored files with the database: orphan files and missing files (exit 1 if any)."""
+    from app.dossiers import service as dossiers
     from app.storage import get_storage
     from app.storage import storage_check as check
     from app.submissions import repository as submissions
 
     settings = _settings()
-    with _transaction(settings) as session:
-        referenced = submissions.referenced_file_keys(session)  # before listing the files
+    with _transaction(settings) as session:  # before listing the files
+        referenced = submissions.referenced_file_keys(session)
+        referenced |= dossiers.referenced_file_keys(session)
     storage = get_storage(settings)
     result = check(storage, referenced)
     for key in result.missing_files:

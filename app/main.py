@@ -26,6 +26,8 @@ from app.config import Settings, get_settings
 from app.consultations import api as consultations_api
 from app.consultations import routes as consultations_routes
 from app.db import Database
+from app.dossiers import api as dossiers_api
+from app.dossiers import routes as dossiers_routes
 from app.errors import install_error_handlers
 from app.jobs.worker import WorkerThread
 from app.moderation import api as moderation_api
@@ -122,6 +124,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         moderation_comment_routes.router,
         moderation_api.router,
         moderation_audit_routes.router,
+        dossiers_routes.router,
+        dossiers_api.router,
     ):
         app.include_router(router)
 

@@ -206,3 +206,40 @@ def make_paper(
     )
     db.flush()
     return paper
+
+
+def accept_and_route(db: Session, paper: Any, item: AgendaItem | None) -> Any:
+    """Mark a paper accepted and route it to `item`'s dossier section (as moderation would)."""
+    from app.submissions.models import PaperStatus
+
+    paper.status = PaperStatus.accepted
+    paper.announced_status = PaperStatus.accepted
+    paper.routed_item_id = item.id if item is not None else None
+    db.flush()
+    return paper
+
+
+def store_version_file(
+    db: Session, storage: Any, paper: Any, data: bytes, *, name: str = "paper.pdf", pages: int = 1
+) -> Any:
+    """Put `data` in storage as the file of the paper's latest version (a PDF unless `name`
+    says otherwise; DOCX/ODT versions are marked as conversion failed: no PDF copy)."""
+    from sqlalchemy import select
+
+    from app.submissions.models import ConversionState, PaperVersion
+
+    latest = select(PaperVersion).where(PaperVersion.paper_id == paper.id)
+    version = db.scalars(latest.order_by(PaperVersion.number.desc()).limit(1)).one()
+    stored = storage.put_stream([data], max_bytes=len(data) + 1)
+    kind = name.rsplit(".", 1)[-1].lower()
+    version.file_key = stored.key
+    version.sha256 = stored.sha256
+    version.size = stored.size
+    version.original_name = name
+    version.kind = kind
+    version.pages = pages if kind == "pdf" else None
+    if kind != "pdf":
+        version.media_type = "application/octet-stream"
+        version.conversion_state = ConversionState.failed
+    db.flush()
+    return version

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts
 from app.consultations.models import ProcessRole
 from app.db import utcnow
+from app.moderation.models import Decision, ReasonCode
 from app.organisations.models import MemberRole
-from app.submissions.models import LateException
+from app.submissions.models import LateException, PaperStatus
 from tests.factories import (
     add_member,
     grant,
@@ -159,6 +160,70 @@ RULES: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/comments/{comment_id}"): SPECIAL,
     ("POST", "/api/v1/comments/{comment_id}/reports"): SPECIAL,
     ("POST", "/api/v1/comments/{comment_id}/moderation"): SPECIAL,
+    # dossiers (builds by id in the API: tests/dossiers/test_api.py, with a build)
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/dossier"): RESTRICTED,
+    (
+        "POST",
+        "/processes/{slug}/meetings/{meeting_slug}/dossier/sections/{item_id}/papers/{paper_id}/move",
+    ): RESTRICTED,
+    (
+        "POST",
+        "/processes/{slug}/meetings/{meeting_slug}/dossier/sections/{item_id}/summary",
+    ): RESTRICTED,
+    (
+        "POST",
+        "/processes/{slug}/meetings/{meeting_slug}/dossier/sections/{item_id}/digest",
+    ): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/dossier/builds"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/dossier/builds/{number}"): RESTRICTED,
+    (
+        "GET",
+        "/processes/{slug}/meetings/{meeting_slug}/dossier/builds/{number}/progress",
+    ): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/dossier/builds/{number}/pdf"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/dossier/builds/{number}/zip"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/dossier/latest/pdf"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/dossier/latest/zip"): RESTRICTED,
+    ("GET", "/api/v1/meetings/{meeting_id}/dossier"): RESTRICTED,
+    ("PATCH", "/api/v1/meetings/{meeting_id}/dossier/sections/{item_id}"): RESTRICTED,
+    ("POST", "/api/v1/meetings/{meeting_id}/dossier/builds"): RESTRICTED,
+    ("GET", "/api/v1/dossier-builds/{build_id}"): SPECIAL,
+    ("GET", "/api/v1/dossier-builds/{build_id}/pdf"): SPECIAL,
+    ("GET", "/api/v1/dossier-builds/{build_id}/zip"): SPECIAL,
+    # moderation: the comment queue (tests/moderation/test_comment_queue_routes.py)
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/comments/queue"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/comments/queue"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/comments/queue.csv"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/comments/queue.xlsx"): RESTRICTED,
+    # the audit log (tests/moderation/test_audit_routes.py)
+    ("GET", "/audit"): RESTRICTED,
+    ("GET", "/audit.csv"): RESTRICTED,
+    ("GET", "/audit/{object_type}/{object_id}"): RESTRICTED,
+    ("GET", "/processes/{slug}/audit"): RESTRICTED,
+    ("GET", "/processes/{slug}/audit.csv"): RESTRICTED,
+    # moderation: the paper triage queue (tests/moderation/test_permissions.py goes further)
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/queue"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/queue.csv"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/queue.xlsx"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/queue/bulk"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/queue/release"): RESTRICTED,
+    ("GET", "/papers/{paper_id}/moderation"): RESTRICTED,
+    ("GET", "/papers/{paper_id}/versions/{number}/preview"): RESTRICTED,
+    ("POST", "/papers/{paper_id}/decisions"): RESTRICTED,
+    ("POST", "/papers/{paper_id}/decisions/{decision_id}/revert"): RESTRICTED,
+    ("POST", "/papers/{paper_id}/assignment"): RESTRICTED,
+    ("POST", "/papers/{paper_id}/route"): RESTRICTED,
+    ("GET", "/processes/{slug}/reason-codes"): RESTRICTED,
+    ("POST", "/processes/{slug}/reason-codes"): RESTRICTED,
+    ("POST", "/processes/{slug}/reason-codes/{code_id}/activate"): RESTRICTED,
+    ("POST", "/processes/{slug}/reason-codes/{code_id}/deactivate"): RESTRICTED,
+    ("GET", "/api/v1/meetings/{meeting_id}/papers"): RESTRICTED,
+    ("GET", "/api/v1/papers/{paper_id}/decisions"): RESTRICTED,
+    ("POST", "/api/v1/papers/{paper_id}/decisions"): RESTRICTED,
+    ("POST", "/api/v1/papers/{paper_id}/decisions/{decision_id}/revert"): RESTRICTED,
+    ("POST", "/api/v1/meetings/{meeting_id}/decisions/release"): RESTRICTED,
+    ("POST", "/api/v1/papers/{paper_id}/assignment"): RESTRICTED,
+    ("POST", "/api/v1/papers/{paper_id}/route"): RESTRICTED,
 }
 
 
@@ -195,7 +260,14 @@ def world(db: Session) -> World:
     token, _ = accounts.create_token(db, owner, "owner's token")
     paper = make_paper(db, meeting, org, owner, [item])
     exception = LateException(meeting_id=meeting.id, organisation_id=org.id, until=utcnow())
-    db.add(exception)
+    reason = ReasonCode(process_id=process.id, code="off-topic", label="Off topic")
+    decision = Decision(
+        paper_id=paper.id,
+        from_status=PaperStatus.submitted,
+        to_status=PaperStatus.submitted,
+        staged=True,
+    )
+    db.add_all([exception, reason, decision])
     db.flush()
     return World(
         {
@@ -213,6 +285,10 @@ def world(db: Session) -> World:
             "paper_id": str(paper.id),
             "number": "1",
             "exception_id": str(exception.id),
+            "decision_id": str(decision.id),
+            "code_id": str(reason.id),
+            "object_type": "paper",
+            "object_id": str(paper.id),
         }
     )
 

@@ -81,3 +81,31 @@ def test_storage_check_reports_orphans_and_missing_files(data_dir: Path) -> None
     fine = runner.invoke(cli, ["storage", "check"])
     assert fine.exit_code == 0, fine.output
     assert "0 missing, 0 orphan(s)" in fine.output
+
+
+def test_dossier_build_files_are_not_orphans(data_dir: Path) -> None:
+    from app.dossiers.models import BuildState, Dossier, DossierBuild
+
+    storage = LocalStorage(data_dir / "files")
+    pdf = storage.put_stream([b"%PDF-1.7 dossier"], max_bytes=100).key
+    archive = storage.put_stream([b"PK zip"], max_bytes=100).key
+    database = Database(f"sqlite:///{data_dir / 'plenary.sqlite3'}")
+    with database.sessionmaker() as session, session.begin():
+        meeting = make_meeting(session, make_process(session))
+        dossier = Dossier(meeting_id=meeting.id)
+        session.add(dossier)
+        session.flush()
+        session.add(
+            DossierBuild(
+                dossier_id=dossier.id,
+                number=1,
+                state=BuildState.succeeded,
+                pdf_key=pdf,
+                zip_key=archive,
+            )
+        )
+    database.dispose()
+    result = runner.invoke(cli, ["storage", "check", "--delete-orphans", "--min-age-hours", "0"])
+    assert result.exit_code == 0, result.output
+    assert storage.exists(pdf)
+    assert storage.exists(archive)
