@@ -469,8 +469,13 @@ def sample(client: httpx.Client, url: str, params_list: list[Any], n: int) -> li
 
 def report(label: str, times: list[float]) -> float:
     p50, p95 = percentile(times, 50), percentile(times, 95)
-    print(f"  {label:8} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  max {max(times):7.1f} ms", flush=True)
+    print(
+        f"  {label:24} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  max {max(times):7.1f} ms", flush=True
+    )
     return p95
+
+
+API_PAGE = 500  # the API's largest page
 
 
 def measure(base: str, loaded: Loaded, rows: int, name: str) -> str:
@@ -500,12 +505,20 @@ def measure(base: str, loaded: Loaded, rows: int, name: str) -> str:
         found = sample(web, queue_url, searches, SAMPLES)
         # for comparison: the same first page as JSON (same query, no HTML rendering)
         api_first = sample(api, api_url, [None], SAMPLES)
+        # and with the session cookie instead of the token (no last_used_at write)
+        api_cookie = sample(web, api_url, [None], SAMPLES)
+        per_query = {
+            params["q"]: sample(web, queue_url, [params], SAMPLES // 2) for params in searches
+        }
 
         print(f"  deep = page {pages + 1} of status=submitted&language=fr", flush=True)
         p95_first = report("first", first)
         p95_deep = report("deep", deep)
         p95_search = report("search", found)
         report("api page", api_first)
+        report("api page with cookie", api_cookie)
+        for q, times in per_query.items():
+            report(f"search {q!r}", times)
 
         started = time.perf_counter()
         size, lines = 0, 0
@@ -520,7 +533,8 @@ def measure(base: str, loaded: Loaded, rows: int, name: str) -> str:
         started = time.perf_counter()
         cursor, seen, requests = None, 0, 0
         while True:
-            response = api.get(api_url, params={"cursor": cursor} if cursor else None)
+            params = {"limit": API_PAGE, **({"cursor": cursor} if cursor else {})}
+            response = api.get(api_url, params=params)
             response.raise_for_status()
             body = response.json()
             seen, requests = seen + len(body["items"]), requests + 1

@@ -91,11 +91,17 @@ def item_read(row: queue.QueueRow) -> QueueItemRead:
     )
 
 
+MAX_API_PAGE = 500
+
+
 @router.get("/meetings/{meeting_id}/papers", response_model=QueuePageRead)
 def list_queue(
-    session: SessionDep, ctx: ApiQueue, filters: Annotated[QueueFilters, Query()]
+    session: SessionDep,
+    ctx: ApiQueue,
+    filters: Annotated[QueueFilters, Query()],
+    limit: Annotated[int, Query(ge=1, le=MAX_API_PAGE, description="Papers per page.")] = 50,
 ) -> QueuePageRead:
-    page = queue.page(session, ctx.meeting, filters, ctx.user)
+    page = queue.page(session, ctx.meeting, filters, ctx.user, limit=limit)
     return QueuePageRead(items=[item_read(r) for r in page.rows], next_cursor=page.next_cursor)
 
 

@@ -36,3 +36,18 @@ def test_me_rejects_unknown_token(client: TestClient) -> None:
     response = client.get("/api/v1/me", headers=api_headers("pln_not-a-real-token"))
     assert response.status_code == 401
     assert "invalid" in response.json()["error"]["message"]
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(db: Session) -> None:
+    from datetime import timedelta
+
+    user = make_user(db)
+    token, raw = service.create_token(db, user, "script")
+    assert service.authenticate_token(db, raw) == user
+    first = token.last_used_at
+    assert first is not None
+    assert service.authenticate_token(db, raw) == user
+    assert token.last_used_at == first  # a read does not become a write every time
+    token.last_used_at = first - timedelta(minutes=2)
+    service.authenticate_token(db, raw)
+    assert token.last_used_at > first - timedelta(minutes=2)

@@ -58,6 +58,10 @@ def test_paging_through_every_paper_with_cursors(
             break
     assert pages == 3
     assert seen == [p.id for p in triage.papers]  # oldest first, ties by id, none twice
+    big = client.get(url, params={"limit": 500}, headers=headers).json()
+    assert [item["id"] for item in big["items"]] == seen
+    assert big["next_cursor"] is None
+    assert client.get(url, params={"limit": 501}, headers=headers).status_code == 422
     first = client.get(url, params={"status": "submitted", "sort": "-title"}, headers=headers)
     item = first.json()["items"][0]
     assert item["title"] == "P119" and item["lock_version"] >= 1
