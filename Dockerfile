@@ -22,6 +22,7 @@ ARG WITH_LIBREOFFICE=1
 RUN if [ "$WITH_LIBREOFFICE" = "1" ]; then \
       apt-get update \
       && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-dejavu-core \
+         fonts-wqy-microhei \
       && rm -rf /var/lib/apt/lists/*; \
     fi
 RUN groupadd --system --gid 10001 plenary \

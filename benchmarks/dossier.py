@@ -1,6 +1,6 @@
 """Build a 200-paper dossier and merge the same files with qpdf; compare times and memory.
 
-    .venv/bin/python benchmarks/dossier.py [--papers 200] [--pages 10] [--runs 3] [--keep]
+    .venv/bin/python benchmarks/dossier.py [--papers 200] [--pages 10] [--runs 5] [--keep]
                                             [--profile]
 
 Generates `--papers` PDFs of `--pages` pages of text each with Typst (every fifth one US
@@ -13,7 +13,9 @@ contributor list, plus one paper without a PDF (it goes to the annex). Then, `--
   that process, which includes the interpreter and the imported libraries) is the memory
   figure.
 
-Medians are reported; the last line reads
+The two alternate, so that both see the same machine. Medians are reported (ratio = median
+build / median qpdf; peak_mb = the highest of the runs), and the CPU time of each (all
+threads of the build: it typesets in two threads while it merges). The last line reads
 `dossier pages=<n> build_s=<n> qpdf_s=<n> ratio=<n> peak_mb=<n>`.
 Needs the `qpdf` command (Debian: apt-get install qpdf).
 """
@@ -217,7 +219,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--papers", type=int, default=200)
     parser.add_argument("--pages", type=int, default=10)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--profile", action="store_true", help="cProfile the last build")
     parser.add_argument("--child", nargs=2, metavar=("MANIFEST", "OUT"), help=argparse.SUPPRESS)

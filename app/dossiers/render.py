@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf
 
 from app.dossiers import render_typst
-from app.dossiers.render_layout import Layout, stamp_split, typeset_in_background
+from app.dossiers.render_layout import Layout, typeset_in_background
 from app.dossiers.render_merge import copy_pages, link_contents, pdf_version, write_page_tree
 from app.dossiers.render_output import atomic_output, sha256_file
 from app.dossiers.render_spec import (
@@ -50,11 +50,16 @@ def build_dossier_pdf(
         def opened(data: bytes) -> Pdf:
             return stack.enter_context(pikepdf.open(io.BytesIO(data)))
 
-        papers = _open_papers(spec, stack)
-        dossier = stack.enter_context(pikepdf.new())
         pool = stack.enter_context(ThreadPoolExecutor(2, thread_name_prefix="dossier-typst"))
-        counts = [len(source.pages) for _paper, source in papers]
+        counts: Future[list[int]] = Future()
         typesetting = typeset_in_background(pool, spec, counts, font_paths)
+        try:
+            papers = _open_papers(spec, stack)
+        except BaseException as exc:
+            counts.set_exception(exc)  # or the typesetting thread would wait for ever
+            raise
+        counts.set_result([len(source.pages) for _paper, source in papers])
+        dossier = stack.enter_context(pikepdf.new())
         copies = [copy_pages(dossier, source) for _paper, source in papers]
         body = typesetting.body.result()
         layout = body.layout
@@ -65,9 +70,12 @@ def build_dossier_pdf(
         pages = list(dossier.pages)
         link_contents(pages, range(layout.front_pages), layout.page_of)
         stamper = Stamper(dossier, pages)
-        first_half, second_half = typesetting.stamps
-        stamper.apply(opened(second_half.result()), stamp_split(len(pages)))
-        stamper.apply(opened(first_half.result()), 0)
+        for chunk in as_completed(typesetting.stamps):
+            first, stamps = chunk.result()
+            if stamps:
+                stamper.apply(opened(stamps), first)
+        if stamper.stamped != len(pages):
+            raise DossierError("not every page got its stamp")
         outline = _outline(body.data, layout)
         _write_outline(dossier, pages, outline)
         _set_metadata(dossier, spec, body.data)

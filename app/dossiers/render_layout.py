@@ -6,8 +6,9 @@ named destinations in its output); the papers' page counts give the second. So: 
 the whole document with the numbers left blank in slots of fixed width, then a second pass of
 just the cover and contents with the numbers in the same slots (the same pages, checked), which
 replace the first pass's. Typst is never asked where something landed, so each compile is a
-single layout, and it releases the GIL: this runs in a thread while the papers' pages are
-copied. The stamps document, which needs the page total, is typeset after the body.
+single layout. Typst releases the GIL: all this runs in two threads while the papers' pages
+are copied, and the page stamps, which need the page total, follow the first pass in chunks
+that the caller lays over the pages as each one arrives.
 """
 
 from __future__ import annotations
@@ -73,30 +74,53 @@ class Body:
 @dataclass(frozen=True, slots=True)
 class Typesetting:
     body: Future[Body]
-    # The stamps of pages 1..split and split+1..total (split = stamp_split(total)), typeset
-    # at the same time in the two threads.
-    stamps: tuple[Future[bytes], Future[bytes]]
+    # The stamps in STAMP_CHUNKS documents, each (index of the first page it stamps, PDF or
+    # b"" if it has none), done as they come: laying one over the pages overlaps typesetting
+    # the next.
+    stamps: list[Future[tuple[int, bytes]]]
 
 
-def stamp_split(total: int) -> int:
-    return total // 2
+STAMP_CHUNKS = 4
+
+
+def _chunk(total: int, chunk: int) -> range:
+    """The 0-based page indexes that stamp document `chunk` covers."""
+    return range(chunk * total // STAMP_CHUNKS, (chunk + 1) * total // STAMP_CHUNKS)
 
 
 def typeset_in_background(
     pool: ThreadPoolExecutor,
     spec: DossierSpec,
-    paper_counts: Sequence[int],
+    paper_counts: Future[list[int]],
     font_paths: Sequence[Path],
 ) -> Typesetting:
-    """Typeset on `pool` (two threads): the body, then the stamps, which need the page total.
+    """Typeset on `pool` (two threads): the body, and the stamps, which need the page total.
 
-    Thread one: first pass, second pass, stamps of the first half. Thread two: waits for
-    the first pass, then typesets the stamps of the second half.
+    Thread one: first pass, second pass, then the last stamp chunk. Thread two: waits for the
+    first pass, then typesets the other chunks (about as long as the second pass and a chunk).
+    The first pass starts at once; its layout waits for `paper_counts` (the caller opens the
+    papers meanwhile, and must set it, to a result or an exception).
     """
     layout_done: Future[Layout] = Future()
     body_done: Future[Body] = Future()
+    chunks: list[Future[tuple[int, bytes]]] = [Future() for _ in range(STAMP_CHUNKS)]
 
-    def body_then_first_stamps() -> bytes:
+    def fail(exc: BaseException, futures: list[Future[Any]]) -> None:
+        for future in futures:
+            if not future.done():
+                future.set_exception(exc)
+
+    def stamps(engine: typst.Compiler, total: int, chunk: int) -> None:
+        pages = _chunk(total, chunk)
+        first, last = pages.start + 1, pages.stop  # 1-based page numbers
+        try:
+            pdf = render_typst.typeset_stamps(engine, spec, first, last, total) if pages else b""
+        except BaseException as exc:
+            fail(exc, chunks[chunk:])
+            raise
+        chunks[chunk].set_result((pages.start, pdf))
+
+    def body_then_last_chunk() -> None:
         try:
             engine = render_typst.compiler(font_paths)
             full, layout, data = first_pass(engine, spec, paper_counts)
@@ -104,41 +128,38 @@ def typeset_in_background(
             front = front_pass(engine, spec, data, layout)
             body_done.set_result(Body(full=full, front=front, layout=layout, data=data))
         except BaseException as exc:
-            for future in (layout_done, body_done):
-                if not future.done():
-                    future.set_exception(exc)
+            fail(exc, [layout_done, body_done, chunks[-1]])
             raise
-        total = layout.total_pages()
-        return render_typst.typeset_stamps(engine, spec, 1, stamp_split(total), total)
+        stamps(engine, layout.total_pages(), STAMP_CHUNKS - 1)
 
-    def second_stamps() -> bytes:
-        engine = render_typst.compiler(font_paths)  # meanwhile the first pass runs
-        total = layout_done.result().total_pages()
-        return render_typst.typeset_stamps(engine, spec, stamp_split(total) + 1, total, total)
+    def other_chunks() -> None:
+        try:
+            engine = render_typst.compiler(font_paths)  # meanwhile the first pass runs
+            total = layout_done.result().total_pages()
+        except BaseException as exc:
+            fail(exc, chunks[:-1])
+            raise
+        for chunk in range(STAMP_CHUNKS - 1):
+            stamps(engine, total, chunk)
 
-    first = pool.submit(body_then_first_stamps)
-    second = pool.submit(second_stamps)
-    return Typesetting(body=body_done, stamps=(first, second))
+    pool.submit(body_then_last_chunk)
+    pool.submit(other_chunks)
+    return Typesetting(body=body_done, stamps=chunks)
 
 
 def first_pass(
-    engine: typst.Compiler, spec: DossierSpec, paper_counts: Sequence[int]
+    engine: typst.Compiler, spec: DossierSpec, paper_counts: Future[list[int]]
 ) -> tuple[bytes, Layout, dict[str, Any]]:
     """Every generated page, the contents' numbers blank; where each target landed."""
-    counts = tuple(paper_counts)
-    included = [paper for _section, paper in spec.all_papers() if paper.pdf_path is not None]
-    by_tracking = {p.tracking_number: n for p, n in zip(included, counts, strict=True)}
-    data = render_typst.body_data(spec, by_tracking)
-    # A guess at the page total's width; too small costs one more pass.
-    guess = sum(counts) + len(counts) + 4 * len(spec.sections) + len(spec.contributors) // 30 + 9
-    data.update(front_only=False, numbers=None, digits=len(str(guess)))
+    data = render_typst.body_data(spec)
+    data.update(front_only=False, numbers=None)
     for _attempt in range(MAX_PASSES):
         full = render_typst.typeset(engine, "dossier.typ", data, spec)
-        layout = _layout(full, counts, data)
+        layout = _layout(full, tuple(paper_counts.result()), data)
         digits = len(str(layout.total_pages()))
         if digits <= data["digits"]:
             return full, layout, data
-        data["digits"] = digits
+        data["digits"] = digits  # a slot too narrow for the numbers: once more, wider
     raise DossierError("the page numbers did not fit their slots")
 
 

@@ -85,7 +85,6 @@ class DossierLabels:
     language: str = "Language"
     agenda_item: str = "Agenda item"
     file: str = "Original file"
-    pages: str = "Pages: {count}"
     page_stamp: str = "Page {page} of {total}"
     # The ZIP archive's index (CSV and XLSX).
     index_title: str = "Index of the papers"

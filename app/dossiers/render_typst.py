@@ -70,13 +70,13 @@ def creation_date(spec: DossierSpec) -> datetime:
 
 
 def body_data(
-    spec: DossierSpec,
-    page_counts: dict[str, int],
-    numbers: dict[str, str] | None = None,
-    digits: int = 3,
+    spec: DossierSpec, numbers: dict[str, str] | None = None, digits: int = 4
 ) -> dict[str, Any]:
     """The template's data. `numbers`: the contents' page numbers by target name, or None on
-    the first pass; `digits`: how many digits the widest page number has."""
+    the first pass; `digits`: how many digits the widest page number may have.
+
+    Nothing here depends on the papers' page counts, so the first pass can start before the
+    papers are opened."""
     labels = {name: _clean(value) for name, value in dataclasses.asdict(spec.labels).items()}
     built_text = spec.built_at_text or spec.built_at.strftime("%Y-%m-%d %H:%M %Z").strip()
     sections = []
@@ -89,7 +89,6 @@ def body_data(
             if paper.pdf_path is None:
                 annex.append(_annex_row(section, paper))
                 continue
-            count = page_counts[paper.tracking_number]
             papers.append(
                 {
                     "index": paper_index,
@@ -98,8 +97,6 @@ def body_data(
                     "organisations": _clean("; ".join(paper.organisations)),
                     "country": _clean(paper.country),
                     "language": _clean(paper.language),
-                    "pages": count,
-                    "pages_text": _format(labels["pages"], count=count),
                 }
             )
             paper_index += 1

@@ -15,7 +15,7 @@ import pytest
 from app.dossiers.package import build_dossier_zip, slug
 from app.dossiers.render import build_dossier_pdf
 from app.dossiers.render_spec import DossierError, DossierResult, DossierSpec, SectionSpec
-from tests.dossiers.test_render import make_spec, paper
+from tests.dossiers.render_support import make_spec, paper
 
 
 def sha256(data: bytes) -> str:
