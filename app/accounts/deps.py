@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,7 +10,7 @@ from app.accounts import repository, service
 from app.accounts.models import User
 from app.deps import SessionDep
 from app.errors import Forbidden, NotAuthenticated
-from app.security import CSRF_HEADER, CSRF_SESSION_KEY, SAFE_METHODS, CsrfError
+from app.security import CSRF_HEADER, SAFE_METHODS, check_csrf_token
 
 SESSION_USER_KEY = "uid"
 
@@ -60,10 +59,7 @@ def load_api_user(request: Request, session: SessionDep) -> User:
     if user is None:
         raise NotAuthenticated("Send a personal access token as 'Authorization: Bearer <token>'.")
     if request.method not in SAFE_METHODS:
-        expected = str(request.session.get(CSRF_SESSION_KEY, ""))
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not expected or not hmac.compare_digest(expected, sent):
-            raise CsrfError()
+        check_csrf_token(request, request.headers.get(CSRF_HEADER))
     return user
 
 

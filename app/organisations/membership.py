@@ -7,13 +7,13 @@ rules also hold when an organisation has several owners (the data model allows i
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from app import audit, i18n, mail
+from app.accounts import service as accounts
 from app.accounts.models import User
 from app.config import Settings
 from app.db import utcnow
@@ -31,10 +31,6 @@ class InvitationGone(AppError):
 
     status = 410
     code = "invitation_gone"
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def invitation_link(settings: Settings, raw: str) -> str:
@@ -81,7 +77,7 @@ def invite(
     invitation = Invitation(
         organisation_id=org.id,
         email=email,
-        token_hash=hash_token(raw),
+        token_hash=accounts.hash_token(raw),
         invited_by_id=actor.id,
         expires_at=now + timedelta(days=settings.invitation_valid_days),
     )
@@ -149,7 +145,9 @@ def revoke_invitation(session: Session, actor: User, org: Organisation, invitati
 
 def find_invitation(session: Session, raw: str) -> Invitation:
     """The invitation behind a link if it can still be accepted; 404 unknown, 410 gone."""
-    invitation = repository.get_invitation_by_hash(session, hash_token(raw)) if raw else None
+    invitation = (
+        repository.get_invitation_by_hash(session, accounts.hash_token(raw)) if raw else None
+    )
     if invitation is None:
         raise NotFound("This invitation link is not valid. Check that you copied all of it.")
     if invitation.accepted_at is not None:

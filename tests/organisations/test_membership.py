@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from app.accounts import service as accounts
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.errors import Conflict, NotFound
@@ -34,7 +35,7 @@ def test_invitation_stores_only_the_hash_and_queues_the_mail(
     raw = link.rsplit("/", 1)[1]
     assert link == f"{settings.base_url}/invitations/{raw}"
     assert invitation.email == "ana@example.org"
-    assert invitation.token_hash == membership.hash_token(raw)
+    assert invitation.token_hash == accounts.hash_token(raw)
     assert raw not in invitation.token_hash
     expected = datetime.now(UTC) + timedelta(days=settings.invitation_valid_days)
     assert abs((invitation.expires_at - expected).total_seconds()) < 60
