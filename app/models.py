@@ -9,6 +9,8 @@ from app.comments import models as comments_models
 from app.consultations import models as consultations_models
 from app.db import Base
 from app.dossiers import models as dossiers_models
+from app.evaluations import models as evaluations_models
+from app.impact import models as impact_models
 from app.jobs import models as jobs_models
 from app.moderation import models as moderation_models
 from app.organisations import models as organisations_models
@@ -22,6 +24,8 @@ __all__ = [
     "comments_models",
     "consultations_models",
     "dossiers_models",
+    "evaluations_models",
+    "impact_models",
     "jobs_models",
     "metadata",
     "moderation_models",

@@ -1,0 +1,1 @@
+"""Impact: recommendations, their inputs, country follow-up reports and reporting rounds."""
