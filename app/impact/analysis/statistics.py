@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy import stats  # type: ignore[import-untyped]
@@ -42,6 +42,8 @@ SMALL_SAMPLE = 20
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20260101
 CONFIDENCE = 0.95
+
+K = TypeVar("K", int, str)
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,12 @@ def latest_statuses(
     return {key: point.status for key, point in best.items()}
 
 
-def progress_score(addressed: Iterable[int], statuses: Mapping[int, str]) -> ProgressScore:
+def progress_score(addressed: Iterable[K], statuses: Mapping[K, str]) -> ProgressScore:
     """Score of one country: `addressed` are the recommendation ids addressed to it, `statuses`
-    its latest official status per recommendation id (missing: not reported yet)."""
+    its latest official status per recommendation id (missing: not reported yet).
+
+    The same arithmetic gives a recommendation's progress across the countries it addresses
+    (keys are then countries)."""
     ids = set(addressed)
     counts = {"na": 0, "done": 0, "half": 0, "none": 0}
     for rec_id in ids:
