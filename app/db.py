@@ -59,6 +59,9 @@ def str_enum(cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
+WRITE_INTENT = "plenary_write_intent"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -76,7 +79,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A deferred transaction that reads, then writes after another connection committed,
+        # fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked"; busy_timeout does not
+        # help). Sessions that mean to write take the write lock up front and wait their turn.
+        immediate = connection.get_execution_options().get(WRITE_INTENT, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def intend_to_write(session: Session) -> None:
+    """Mark a session whose transactions will write (e.g. a POST request's): on SQLite each
+    one begins IMMEDIATE; other databases ignore the option."""
+    session.execution_options = session.execution_options.union({WRITE_INTENT: True})
 
 
 def make_engine(url: str) -> Engine:

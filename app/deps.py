@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app import jobs
 from app.config import Settings
-from app.db import Database
+from app.db import Database, intend_to_write
 
 
 def get_database(request: Request) -> Database:
@@ -27,6 +27,8 @@ def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
     factory = request.app.state.session_factory
     with factory() as session:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            intend_to_write(session)
         try:
             yield session
             session.commit()
