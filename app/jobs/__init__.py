@@ -35,6 +35,10 @@ Handler = Callable[[JobContext], None]
 FailureHook = Callable[[Session, dict[str, Any], str], None]
 HANDLERS: dict[str, Handler] = {}
 FAILURE_HOOKS: dict[str, FailureHook] = {}
+# Called by the worker loop about once a minute, each in its own transaction, with the time.
+# They must be idempotent: several workers may call them, and a minute may be skipped.
+Periodic = Callable[[Session, datetime], None]
+PERIODIC: dict[str, Periodic] = {}
 
 
 def handler(kind: str, *, on_failure: FailureHook | None = None) -> Callable[[Handler], Handler]:
@@ -44,6 +48,18 @@ def handler(kind: str, *, on_failure: FailureHook | None = None) -> Callable[[Ha
         HANDLERS[kind] = fn
         if on_failure is not None:
             FAILURE_HOOKS[kind] = on_failure
+        return fn
+
+    return register
+
+
+def periodic(name: str) -> Callable[[Periodic], Periodic]:
+    """Register a function the worker calls about once a minute (see `PERIODIC`)."""
+
+    def register(fn: Periodic) -> Periodic:
+        if name in PERIODIC and PERIODIC[name] is not fn:
+            raise RuntimeError(f"two periodic functions named {name!r}")
+        PERIODIC[name] = fn
         return fn
 
     return register
@@ -81,8 +97,10 @@ __all__ = [
     "Job",
     "JobContext",
     "JobState",
+    "PERIODIC",
     "PermanentFailure",
     "enqueue",
     "handler",
+    "periodic",
     "wants_wake",
 ]

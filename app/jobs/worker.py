@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db import utcnow
-from app.jobs import FAILURE_HOOKS, HANDLERS, JobContext, PermanentFailure
+from app.jobs import FAILURE_HOOKS, HANDLERS, PERIODIC, JobContext, PermanentFailure
 from app.jobs.models import Job, JobState
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ HEARTBEAT_S = 15.0
 # A running job whose worker has not sent a heartbeat for this long is taken to be dead.
 LEASE = timedelta(minutes=2)
 RECOVER_EVERY_S = 30.0
+PERIODIC_EVERY_S = 60.0
 
 
 def worker_name() -> str:
@@ -162,6 +163,19 @@ def recover_stale(session: Session, lease: timedelta = LEASE) -> int:
     return len(stale)
 
 
+def run_periodic(session_factory: SessionFactory) -> int:
+    """Call every registered periodic function once, each in its own transaction."""
+    ran = 0
+    for name, fn in list(PERIODIC.items()):
+        try:
+            with session_factory() as session, session.begin():
+                fn(session, utcnow())
+            ran += 1
+        except Exception:
+            log.exception("periodic task %s failed", name)
+    return ran
+
+
 class WorkerThread:
     """The embedded worker of `plenary serve`: a thread beside the web server."""
 
@@ -191,8 +205,12 @@ class WorkerThread:
     def _loop(self) -> None:
         name = worker_name()
         last_recovery = time.monotonic()
+        last_periodic = time.monotonic() - PERIODIC_EVERY_S
         while not self._stop.is_set():
             try:
+                if time.monotonic() - last_periodic >= PERIODIC_EVERY_S:
+                    last_periodic = time.monotonic()
+                    run_periodic(self.session_factory)
                 if time.monotonic() - last_recovery > RECOVER_EVERY_S:
                     with self.session_factory() as session, session.begin():
                         recover_stale(session)

@@ -1,0 +1,473 @@
+"""Recommendations, their citations, meeting participants, focal points and reporting rounds.
+
+Services flush; the request or task commits. Every change is audited. Follow-up reports live in
+reports.py, the CSV/XLSX import in imports.py, reminders in reminders.py. Other code (the
+analysis subpackage, demo data) reads through the functions here: `addressed_countries`,
+`addressed_by_recommendation`, `list_recommendations`, `list_participants`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.accounts import service as accounts
+from app.accounts.models import User
+from app.consultations import service as consultations
+from app.consultations.models import Meeting, Process
+from app.errors import AppError, Forbidden, FormError, NotFound
+from app.i18n import gettext as _
+from app.impact import addressees, policies, repository
+from app.impact.models import (
+    FocalPoint,
+    MeetingParticipant,
+    ParticipantKind,
+    Recommendation,
+    RecommendationCitation,
+    ReportingRound,
+)
+from app.impact.schemas import (
+    CitationCreate,
+    FocalPointCreate,
+    ParticipantCreate,
+    RecommendationCreate,
+    RoundCreate,
+)
+from app.organisations import service as organisations
+from app.organisations.countries import normalise_code
+
+RECOMMENDATION_FIELDS = (
+    "number",
+    "text",
+    "agenda_item_id",
+    "adopted_on",
+    "addressee_scope",
+    "countries",
+    "regions",
+)
+
+
+def snapshot(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in fields:
+        value = getattr(obj, field)
+        if isinstance(value, (date, datetime)):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = list(value)
+        elif hasattr(value, "value"):
+            value = value.value
+        values[field] = value
+    return values
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today(at: datetime | None = None) -> date:
+    return (at or now()).date()
+
+
+# --- permissions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImpactPermissions:
+    manage: bool
+    focal_countries: frozenset[str]
+
+
+def permissions_for(session: Session, user: User | None, process: Process) -> ImpactPermissions:
+    roles = consultations.roles_in(session, user, process.id)
+    focal = repository.focal_countries(session, user.id, process.id) if user else set()
+    return ImpactPermissions(policies.can_manage(user, roles), frozenset(focal))
+
+
+def can_manage(session: Session, user: User | None, process: Process) -> bool:
+    return policies.can_manage(user, consultations.roles_in(session, user, process.id))
+
+
+def require_manager(session: Session, user: User, process: Process) -> None:
+    if not can_manage(session, user, process):
+        raise Forbidden(_("Only the organisers of this process can do this."))
+
+
+def can_view(session: Session, user: User | None, recommendation: Recommendation) -> bool:
+    roles = consultations.roles_in(session, user, recommendation.process_id)
+    return policies.can_view_recommendation(user, roles, recommendation.adopted_on, today())
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def get_recommendation(session: Session, recommendation_id: int) -> Recommendation:
+    recommendation = repository.get_recommendation(session, recommendation_id)
+    if recommendation is None:
+        raise NotFound(_("There is no such recommendation."))
+    return recommendation
+
+
+def get_visible_recommendation(
+    session: Session, user: User | None, recommendation_id: int
+) -> Recommendation:
+    """Drafts are as good as absent for everyone but the organisers."""
+    recommendation = get_recommendation(session, recommendation_id)
+    if not can_view(session, user, recommendation):
+        raise NotFound(_("There is no such recommendation."))
+    return recommendation
+
+
+def list_recommendations(
+    session: Session,
+    process: Process,
+    *,
+    include_drafts: bool = False,
+    meeting_id: int | None = None,
+) -> list[Recommendation]:
+    found = repository.list_recommendations(session, process.id, meeting_id)
+    if include_drafts:
+        return found
+    day = today()
+    return [r for r in found if policies.is_public(r.adopted_on, day)]
+
+
+def get_meeting(session: Session, meeting_id: int) -> Meeting:
+    meeting = repository.get_meeting(session, meeting_id)
+    if meeting is None:
+        raise NotFound(_("There is no such meeting."))
+    return meeting
+
+
+def addressed_by_recommendation(
+    session: Session, recommendations: list[Recommendation]
+) -> dict[int, frozenset[str]]:
+    """{recommendation id: the countries it addresses}, with one query for participants."""
+    participants = repository.participant_countries(
+        session, {r.meeting_id for r in recommendations}
+    )
+    return {
+        r.id: addressees.resolve(
+            r.addressee_scope, r.countries, r.regions, participants.get(r.meeting_id, set())
+        )
+        for r in recommendations
+    }
+
+
+def addressed_countries(session: Session, recommendation: Recommendation) -> frozenset[str]:
+    return addressed_by_recommendation(session, [recommendation])[recommendation.id]
+
+
+def describe_addressees(recommendation: Recommendation) -> str:
+    return addressees.describe(
+        recommendation.addressee_scope, recommendation.countries, recommendation.regions
+    )
+
+
+def recommendations_for_organisation(
+    session: Session, organisation_id: int
+) -> list[tuple[Recommendation, list[Any]]]:
+    """Public recommendations citing the organisation's papers, each with the papers cited."""
+    day = today()
+    grouped: dict[int, tuple[Recommendation, list[Any]]] = {}
+    for rec, paper in repository.recommendations_citing_organisation(session, organisation_id):
+        if policies.is_public(rec.adopted_on, day):
+            grouped.setdefault(rec.id, (rec, []))[1].append(paper)
+    return list(grouped.values())
+
+
+# --- recording recommendations -------------------------------------------------------------------
+
+
+def _checked_values(
+    session: Session, meeting: Meeting, data: RecommendationCreate, except_id: int | None
+) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    if repository.number_taken(session, meeting.id, data.number, except_id):
+        errors["number"] = _("Another recommendation of this meeting has this number.")
+    unknown = addressees.unknown_countries(data.countries)
+    if unknown:
+        errors["countries"] = _("Unknown country codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+    unknown = addressees.unknown_regions(data.regions)
+    if unknown:
+        errors["regions"] = _("Unknown region codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+    if data.countries and data.regions:
+        errors["regions"] = _("Address named countries or regions, not both.")
+    if data.agenda_item_id is not None and data.agenda_item_id not in {
+        item.id for item in repository.agenda_items(session, meeting.id)
+    }:
+        errors["agenda_item_id"] = _("Choose an agenda item of this meeting.")
+    if errors:
+        raise FormError(errors)
+    return {
+        "number": data.number,
+        "text": data.text,
+        "agenda_item_id": data.agenda_item_id,
+        "adopted_on": data.adopted_on,
+        "addressee_scope": addressees.scope_for(data.countries, data.regions),
+        "countries": data.countries,
+        "regions": [] if data.countries else data.regions,
+    }
+
+
+def create_recommendation(
+    session: Session, actor: User, meeting: Meeting, data: RecommendationCreate
+) -> Recommendation:
+    require_manager(session, actor, meeting.process)
+    values = _checked_values(session, meeting, data, None)
+    recommendation = Recommendation(
+        process_id=meeting.process_id,
+        meeting_id=meeting.id,
+        position=repository.max_position(session, meeting.id) + 1,
+        created_by_id=actor.id,
+        **values,
+    )
+    session.add(recommendation)
+    session.flush()
+    after = snapshot(recommendation, RECOMMENDATION_FIELDS)
+    audit.record(
+        session, actor, "recommendation.create", "recommendation", recommendation.id, None, after
+    )
+    return recommendation
+
+
+def update_recommendation(
+    session: Session, actor: User, recommendation: Recommendation, data: RecommendationCreate
+) -> Recommendation:
+    require_manager(session, actor, recommendation.meeting.process)
+    values = _checked_values(session, recommendation.meeting, data, recommendation.id)
+    before = snapshot(recommendation, RECOMMENDATION_FIELDS)
+    for field, value in values.items():
+        setattr(recommendation, field, value)
+    session.flush()
+    after = snapshot(recommendation, RECOMMENDATION_FIELDS)
+    if after != before:
+        audit.record(
+            session,
+            actor,
+            "recommendation.update",
+            "recommendation",
+            recommendation.id,
+            before,
+            after,
+        )
+    return recommendation
+
+
+# --- citations -----------------------------------------------------------------------------------
+
+
+def citable_inputs(session: Session, meeting: Meeting) -> tuple[list[Any], list[Any]]:
+    """(accepted papers, published comments) of the meeting."""
+    return (
+        repository.citable_papers(session, meeting.id),
+        repository.citable_comments(session, meeting.id),
+    )
+
+
+def add_citation(
+    session: Session, actor: User, recommendation: Recommendation, data: CitationCreate
+) -> RecommendationCitation:
+    require_manager(session, actor, recommendation.meeting.process)
+    if (data.paper_id is None) == (data.comment_id is None):
+        raise FormError({"paper_id": _("Choose one paper or one comment.")})
+    if data.paper_id is not None:
+        paper = repository.get_paper(session, data.paper_id)
+        if paper is None or paper.meeting_id != recommendation.meeting_id:
+            raise FormError({"paper_id": _("Choose a paper of this meeting.")})
+    else:
+        comment = repository.get_comment(session, data.comment_id or 0)
+        if comment is None or comment.agenda_item.meeting_id != recommendation.meeting_id:
+            raise FormError({"comment_id": _("Choose a comment of this meeting.")})
+    if repository.citation_exists(session, recommendation.id, data.paper_id, data.comment_id):
+        raise FormError({"paper_id": _("This input is already cited.")})
+    citation = RecommendationCitation(
+        recommendation_id=recommendation.id,
+        paper_id=data.paper_id,
+        comment_id=data.comment_id,
+        dossier_page=data.dossier_page,
+        created_by_id=actor.id,
+    )
+    session.add(citation)
+    session.flush()
+    after = data.model_dump() | {"recommendation_id": recommendation.id}
+    audit.record(
+        session, actor, "recommendation.cite", "recommendation", recommendation.id, None, after
+    )
+    return citation
+
+
+def remove_citation(
+    session: Session, actor: User, recommendation: Recommendation, citation_id: int
+) -> None:
+    require_manager(session, actor, recommendation.meeting.process)
+    citation = repository.get_citation(session, citation_id)
+    if citation is None or citation.recommendation_id != recommendation.id:
+        raise NotFound(_("There is no such citation."))
+    before = {
+        "recommendation_id": recommendation.id,
+        "paper_id": citation.paper_id,
+        "comment_id": citation.comment_id,
+        "dossier_page": citation.dossier_page,
+    }
+    session.delete(citation)
+    session.flush()
+    audit.record(
+        session, actor, "recommendation.uncite", "recommendation", recommendation.id, before, None
+    )
+
+
+# --- participants --------------------------------------------------------------------------------
+
+
+def list_participants(session: Session, meeting: Meeting) -> list[MeetingParticipant]:
+    return repository.list_participants(session, meeting.id)
+
+
+def checked_participant(
+    session: Session, meeting: Meeting, data: ParticipantCreate
+) -> dict[str, Any]:
+    """The values of a new participant, or FormError (also used by the CSV import)."""
+    if data.country:
+        code = normalise_code(data.country)
+        if code is None:
+            raise FormError(
+                {"country": _("Unknown country code: %(code)s.") % {"code": data.country}}
+            )
+        if repository.find_participant(session, meeting.id, code, None):
+            raise FormError({"country": _("This country is already listed.")})
+        return {"kind": ParticipantKind.country, "country": code, "name": ""}
+    if data.organisation_id is not None:
+        try:
+            org = organisations.get_organisation(session, data.organisation_id)
+        except NotFound as exc:
+            raise FormError({"organisation_id": exc.message}) from exc
+        if repository.find_participant(session, meeting.id, None, org.id):
+            raise FormError({"organisation_id": _("This organisation is already listed.")})
+        return {"kind": ParticipantKind.organisation, "organisation_id": org.id, "name": org.name}
+    if data.name:
+        return {"kind": ParticipantKind.organisation, "name": data.name}
+    raise FormError({"country": _("Give a country, or an organisation.")})
+
+
+def add_participant(
+    session: Session, actor: User, meeting: Meeting, data: ParticipantCreate
+) -> MeetingParticipant:
+    require_manager(session, actor, meeting.process)
+    values = checked_participant(session, meeting, data)
+    participant = MeetingParticipant(meeting_id=meeting.id, **values)
+    session.add(participant)
+    session.flush()
+    after = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
+    audit.record(session, actor, "participant.add", "meeting", meeting.id, None, after)
+    return participant
+
+
+def remove_participant(
+    session: Session, actor: User, meeting: Meeting, participant_id: int
+) -> None:
+    require_manager(session, actor, meeting.process)
+    participant = repository.get_participant(session, participant_id)
+    if participant is None or participant.meeting_id != meeting.id:
+        raise NotFound(_("There is no such participant."))
+    before = {
+        "kind": participant.kind.value,
+        "country": participant.country,
+        "organisation_id": participant.organisation_id,
+        "name": participant.name,
+    }
+    session.delete(participant)
+    session.flush()
+    audit.record(session, actor, "participant.remove", "meeting", meeting.id, before, None)
+
+
+# --- focal points --------------------------------------------------------------------------------
+
+
+def list_focal_points(session: Session, process: Process) -> list[FocalPoint]:
+    return repository.list_focal_points(session, process.id)
+
+
+def focal_points_of(session: Session, user: User) -> list[FocalPoint]:
+    return repository.focal_points_of_user(session, user.id)
+
+
+def grant_focal_point(
+    session: Session, actor: User, process: Process, data: FocalPointCreate
+) -> FocalPoint:
+    require_manager(session, actor, process)
+    country = normalise_code(data.country)
+    if country is None:
+        raise FormError({"country": _("Unknown country code: %(code)s.") % {"code": data.country}})
+    try:
+        user = accounts.user_by_email(session, data.email)
+    except AppError as exc:
+        raise FormError({"email": exc.message}) from exc
+    if repository.find_focal_point(session, user.id, process.id, country) is not None:
+        raise FormError({"email": _("This person is already focal point for this country.")})
+    focal_point = FocalPoint(
+        user_id=user.id, process_id=process.id, country=country, granted_by_id=actor.id
+    )
+    session.add(focal_point)
+    session.flush()
+    after = {"user_id": user.id, "process_id": process.id, "country": country}
+    audit.record(session, actor, "focal_point.grant", "focal_point", focal_point.id, None, after)
+    return focal_point
+
+
+def revoke_focal_point(
+    session: Session, actor: User, process: Process, focal_point_id: int
+) -> None:
+    require_manager(session, actor, process)
+    focal_point = repository.get_focal_point(session, focal_point_id)
+    if focal_point is None or focal_point.process_id != process.id:
+        raise NotFound(_("There is no such focal point in this process."))
+    before = {
+        "user_id": focal_point.user_id,
+        "process_id": process.id,
+        "country": focal_point.country,
+    }
+    session.delete(focal_point)
+    session.flush()
+    audit.record(session, actor, "focal_point.revoke", "focal_point", focal_point_id, before, None)
+
+
+# --- reporting rounds ----------------------------------------------------------------------------
+
+
+def list_rounds(session: Session, process: Process) -> list[ReportingRound]:
+    return repository.list_rounds(session, process.id)
+
+
+def create_round(
+    session: Session, actor: User, process: Process, data: RoundCreate
+) -> ReportingRound:
+    require_manager(session, actor, process)
+    opens_at = data.opens_at if data.opens_at.tzinfo else data.opens_at.replace(tzinfo=UTC)
+    closes_at = data.closes_at if data.closes_at.tzinfo else data.closes_at.replace(tzinfo=UTC)
+    if closes_at <= opens_at:
+        raise FormError({"closes_at": _("A round closes after it opens.")})
+    reporting_round = ReportingRound(
+        process_id=process.id,
+        title=data.title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        reminder_days=data.reminder_days,
+        created_by_id=actor.id,
+    )
+    session.add(reporting_round)
+    session.flush()
+    after = {
+        "title": data.title,
+        "opens_at": opens_at.isoformat(),
+        "closes_at": closes_at.isoformat(),
+        "reminder_days": data.reminder_days,
+    }
+    audit.record(
+        session, actor, "reporting_round.create", "reporting_round", reporting_round.id, None, after
+    )
+    return reporting_round
