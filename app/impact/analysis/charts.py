@@ -83,6 +83,7 @@ class MatrixData:
 class Series:
     label: str
     points: Sequence[tuple[date, float | None]]  # value 0..1, None: no score at that date
+    key: str = ""  # what the series is of: a country code, a recommendation id
 
 
 @dataclass(frozen=True)
