@@ -29,6 +29,9 @@ from app.db import Database
 from app.dossiers import api as dossiers_api
 from app.dossiers import routes as dossiers_routes
 from app.errors import install_error_handlers
+from app.evaluations import api as evaluations_api
+from app.evaluations import routes as evaluations_routes
+from app.evaluations import routes_build as evaluations_build_routes
 from app.jobs.worker import WorkerThread
 from app.moderation import api as moderation_api
 from app.moderation import routes as moderation_routes
@@ -126,6 +129,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         moderation_audit_routes.router,
         dossiers_routes.router,
         dossiers_api.router,
+        evaluations_routes.router,
+        evaluations_build_routes.router,
+        evaluations_api.router,
     ):
         app.include_router(router)
 
