@@ -42,18 +42,18 @@ class Filing:
 
 def _managed_process(session: Session, user: User, slug: str) -> Process:
     process = consultations.get_process_page(session, slug)
-    service.require_manager(session, user, process)
+    service.require_manager(session, user, process.id)
     return process
 
 
 def _managed_meeting(session: Session, user: User, meeting: Meeting) -> Meeting:
-    service.require_manager(session, user, meeting.process)
+    service.require_manager(session, user, meeting.process_id)
     return meeting
 
 
 def _managed_recommendation(session: Session, user: User, recommendation_id: int) -> Recommendation:
     recommendation = service.get_recommendation(session, recommendation_id)
-    service.require_manager(session, user, recommendation.meeting.process)
+    service.require_manager(session, user, recommendation.process_id)
     return recommendation
 
 

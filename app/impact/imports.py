@@ -193,7 +193,7 @@ def check_rows(
 def preview(
     session: Session, actor: User, meeting: Meeting, filename: str, data: bytes
 ) -> RecommendationImport:
-    service.require_manager(session, actor, meeting.process)
+    service.require_manager(session, actor, meeting.process_id)
     if len(data) > MAX_IMPORT_BYTES:
         raise UnreadableImport(_("An import file may be at most 2 MB."), status=413)
     rows = check_rows(session, meeting, read_table(data))
@@ -230,7 +230,7 @@ def get_upload(session: Session, actor: User, meeting: Meeting, token: str) -> R
 
 
 def confirm(session: Session, actor: User, meeting: Meeting, token: str) -> list[Recommendation]:
-    service.require_manager(session, actor, meeting.process)
+    service.require_manager(session, actor, meeting.process_id)
     upload = get_upload(session, actor, meeting, token)
     if upload.confirmed_at is not None:
         raise NotFound(_("This import has already been saved."))

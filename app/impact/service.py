@@ -88,12 +88,12 @@ def permissions_for(session: Session, user: User | None, process: Process) -> Im
     return ImpactPermissions(policies.can_manage(user, roles), frozenset(focal))
 
 
-def can_manage(session: Session, user: User | None, process: Process) -> bool:
-    return policies.can_manage(user, consultations.roles_in(session, user, process.id))
+def can_manage(session: Session, user: User | None, process_id: int) -> bool:
+    return policies.can_manage(user, consultations.roles_in(session, user, process_id))
 
 
-def require_manager(session: Session, user: User, process: Process) -> None:
-    if not can_manage(session, user, process):
+def require_manager(session: Session, user: User, process_id: int) -> None:
+    if not can_manage(session, user, process_id):
         raise Forbidden(_("Only the organisers of this process can do this."))
 
 
@@ -184,10 +184,10 @@ def recommendations_for_organisation(
 
 
 def _checked_values(
-    session: Session, meeting: Meeting, data: RecommendationCreate, except_id: int | None
+    session: Session, meeting_id: int, data: RecommendationCreate, except_id: int | None
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    if repository.number_taken(session, meeting.id, data.number, except_id):
+    if repository.number_taken(session, meeting_id, data.number, except_id):
         errors["number"] = _("Another recommendation of this meeting has this number.")
     unknown = addressees.unknown_countries(data.countries)
     if unknown:
@@ -198,7 +198,7 @@ def _checked_values(
     if data.countries and data.regions:
         errors["regions"] = _("Address named countries or regions, not both.")
     if data.agenda_item_id is not None and data.agenda_item_id not in {
-        item.id for item in repository.agenda_items(session, meeting.id)
+        item.id for item in repository.agenda_items(session, meeting_id)
     }:
         errors["agenda_item_id"] = _("Choose an agenda item of this meeting.")
     if errors:
@@ -217,8 +217,8 @@ def _checked_values(
 def create_recommendation(
     session: Session, actor: User, meeting: Meeting, data: RecommendationCreate
 ) -> Recommendation:
-    require_manager(session, actor, meeting.process)
-    values = _checked_values(session, meeting, data, None)
+    require_manager(session, actor, meeting.process_id)
+    values = _checked_values(session, meeting.id, data, None)
     recommendation = Recommendation(
         process_id=meeting.process_id,
         meeting_id=meeting.id,
@@ -238,8 +238,8 @@ def create_recommendation(
 def update_recommendation(
     session: Session, actor: User, recommendation: Recommendation, data: RecommendationCreate
 ) -> Recommendation:
-    require_manager(session, actor, recommendation.meeting.process)
-    values = _checked_values(session, recommendation.meeting, data, recommendation.id)
+    require_manager(session, actor, recommendation.process_id)
+    values = _checked_values(session, recommendation.meeting_id, data, recommendation.id)
     before = snapshot(recommendation, RECOMMENDATION_FIELDS)
     for field, value in values.items():
         setattr(recommendation, field, value)
@@ -272,7 +272,7 @@ def citable_inputs(session: Session, meeting: Meeting) -> tuple[list[Any], list[
 def add_citation(
     session: Session, actor: User, recommendation: Recommendation, data: CitationCreate
 ) -> RecommendationCitation:
-    require_manager(session, actor, recommendation.meeting.process)
+    require_manager(session, actor, recommendation.process_id)
     if (data.paper_id is None) == (data.comment_id is None):
         raise FormError({"paper_id": _("Choose one paper or one comment.")})
     if data.paper_id is not None:
@@ -304,7 +304,7 @@ def add_citation(
 def remove_citation(
     session: Session, actor: User, recommendation: Recommendation, citation_id: int
 ) -> None:
-    require_manager(session, actor, recommendation.meeting.process)
+    require_manager(session, actor, recommendation.process_id)
     citation = repository.get_citation(session, citation_id)
     if citation is None or citation.recommendation_id != recommendation.id:
         raise NotFound(_("There is no such citation."))
@@ -357,7 +357,7 @@ def checked_participant(
 def add_participant(
     session: Session, actor: User, meeting: Meeting, data: ParticipantCreate
 ) -> MeetingParticipant:
-    require_manager(session, actor, meeting.process)
+    require_manager(session, actor, meeting.process_id)
     values = checked_participant(session, meeting, data)
     participant = MeetingParticipant(meeting_id=meeting.id, **values)
     session.add(participant)
@@ -370,7 +370,7 @@ def add_participant(
 def remove_participant(
     session: Session, actor: User, meeting: Meeting, participant_id: int
 ) -> None:
-    require_manager(session, actor, meeting.process)
+    require_manager(session, actor, meeting.process_id)
     participant = repository.get_participant(session, participant_id)
     if participant is None or participant.meeting_id != meeting.id:
         raise NotFound(_("There is no such participant."))
@@ -399,7 +399,7 @@ def focal_points_of(session: Session, user: User) -> list[FocalPoint]:
 def grant_focal_point(
     session: Session, actor: User, process: Process, data: FocalPointCreate
 ) -> FocalPoint:
-    require_manager(session, actor, process)
+    require_manager(session, actor, process.id)
     country = normalise_code(data.country)
     if country is None:
         raise FormError({"country": _("Unknown country code: %(code)s.") % {"code": data.country}})
@@ -422,7 +422,7 @@ def grant_focal_point(
 def revoke_focal_point(
     session: Session, actor: User, process: Process, focal_point_id: int
 ) -> None:
-    require_manager(session, actor, process)
+    require_manager(session, actor, process.id)
     focal_point = repository.get_focal_point(session, focal_point_id)
     if focal_point is None or focal_point.process_id != process.id:
         raise NotFound(_("There is no such focal point in this process."))
@@ -446,7 +446,7 @@ def list_rounds(session: Session, process: Process) -> list[ReportingRound]:
 def create_round(
     session: Session, actor: User, process: Process, data: RoundCreate
 ) -> ReportingRound:
-    require_manager(session, actor, process)
+    require_manager(session, actor, process.id)
     opens_at = data.opens_at if data.opens_at.tzinfo else data.opens_at.replace(tzinfo=UTC)
     closes_at = data.closes_at if data.closes_at.tzinfo else data.closes_at.replace(tzinfo=UTC)
     if closes_at <= opens_at:
