@@ -32,6 +32,8 @@ from app.errors import install_error_handlers
 from app.evaluations import api as evaluations_api
 from app.evaluations import routes as evaluations_routes
 from app.evaluations import routes_build as evaluations_build_routes
+from app.impact.analysis import api as impact_analysis_api
+from app.impact.analysis import routes as impact_analysis_routes
 from app.jobs.worker import WorkerThread
 from app.moderation import api as moderation_api
 from app.moderation import routes as moderation_routes
@@ -129,6 +131,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         moderation_audit_routes.router,
         dossiers_routes.router,
         dossiers_api.router,
+        impact_analysis_routes.router,
+        impact_analysis_api.router,
         evaluations_routes.router,
         evaluations_build_routes.router,
         evaluations_api.router,

@@ -201,6 +201,14 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/audit/{object_type}/{object_id}"): RESTRICTED,
     ("GET", "/processes/{slug}/audit"): RESTRICTED,
     ("GET", "/processes/{slug}/audit.csv"): RESTRICTED,
+    # impact dashboard: public (adopted recommendations only; staff also see drafts, tested in
+    # tests/impact/analysis/test_routes.py)
+    ("GET", "/processes/{slug}/dashboard"): PUBLIC,
+    ("GET", "/processes/{slug}/dashboard/chart.svg"): PUBLIC,
+    ("GET", "/processes/{slug}/dashboard/chart.png"): PUBLIC,
+    ("GET", "/processes/{slug}/dashboard/table.csv"): PUBLIC,
+    ("GET", "/processes/{slug}/dashboard/export.zip"): PUBLIC,
+    ("GET", "/api/v1/processes/{slug}/dashboard"): PUBLIC,
     # moderation: the paper triage queue (tests/moderation/test_permissions.py goes further)
     ("GET", "/processes/{slug}/meetings/{meeting_slug}/queue"): RESTRICTED,
     ("GET", "/processes/{slug}/meetings/{meeting_slug}/queue.csv"): RESTRICTED,
