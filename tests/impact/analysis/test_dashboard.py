@@ -84,6 +84,7 @@ def test_participation_measures(db: Session, iw: ImpactWorld) -> None:
         "KE": 2, "UG": 2, "TZ": 2, "RW": 1, "BI": 1, "FR": 1,
     }  # fmt: skip
     assert (rows["KE"].inputs, rows["FR"].inputs, rows["UG"].inputs) == (1, 1, 0)
+    assert {c: r.responses for c, r in rows.items() if r.responses} == {"KE": 2, "UG": 1}
     staff = {row.code: row for row in _board(db, iw, STAFF).participation}
     assert staff["KE"].inputs == 2  # the restricted paper counts for staff; the draft never
 

@@ -13,6 +13,7 @@ Scores on 2026-06-30 (public view): KE 2/3, UG 0.25, TZ 0 (R1 n/a, R3 unreported
 FR 0.5. Meetings attended: KE UG TZ 2, RW BI FR 1.
 Papers: an organisation in KE has a public paper, a restricted one and a draft; one in FR has a
 public paper -> public inputs KE 1, FR 1; staff inputs KE 2, FR 1.
+Questionnaire of M1: responses from KE (2: two users) and UG (1).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.consultations.models import AgendaItem, Meeting, Process, ProcessRole
+from app.evaluations.models import Questionnaire, Response
 from app.impact.models import (
     AddresseeScope,
     FollowUpReport,
@@ -152,6 +154,17 @@ def build_world(db: Session) -> ImpactWorld:
     make_paper(db, m2, kenyan, consent=Consent.restricted)
     make_paper(db, m2, kenyan, status=PaperStatus.draft)
     make_paper(db, m1, french, consent=Consent.public_anonymous)
+
+    questionnaire = Questionnaire(meeting_id=m1.id, title="Evaluation")
+    db.add(questionnaire)
+    db.flush()
+    for country in ("KE", "KE", "UG"):
+        db.add(
+            Response(
+                questionnaire_id=questionnaire.id, respondent_id=make_user(db).id, country=country
+            )
+        )
+    db.flush()
 
     organiser = make_user(db)
     grant(db, organiser, process, ProcessRole.organiser)
