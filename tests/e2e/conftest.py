@@ -43,7 +43,14 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 NGO_ACCOUNT = OidcAccount("amina", "amina@example.org", "amina-password", "Amina Diallo")
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        Locator,
+        Page,
+        expect,
+        sync_playwright,
+    )
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None  # type: ignore[assignment]
 
@@ -234,6 +241,35 @@ class Journey:
                 path=str(ARTIFACTS / f"{self.name}-{screenshot}-{self.viewport}.png"),
                 full_page=True,
             )
+
+    def sign_in_as_demo_user(self, name: str) -> None:
+        """Demo mode's sign-in page: one button per demo user."""
+        self.goto("/auth/signin")
+        self.page.get_by_role("button", name=f"Sign in as demo user {name}").click()
+        expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    def sign_in_with_provider(self, account: OidcAccount) -> None:
+        """Through the OpenID Connect provider's own login and consent pages."""
+        page = self.page
+        self.goto("/auth/signin")
+        page.get_by_role("link", name="Sign in with Test ID").click()
+        page.locator("input[name=login]").fill(account.email)
+        page.locator("input[name=password]").fill(account.password)
+        page.locator("#login-form [type=submit]").first.click()
+        page.locator(
+            "#consent-form button[type=submit], #consent-form input[type=submit]"
+        ).first.click()
+        expect(page.get_by_role("link", name=account.name)).to_be_visible()
+
+    def tab_to(self, target: Locator, *, backwards: bool = False, limit: int = 60) -> None:
+        """Press Tab (or Shift+Tab) until the target has the focus, as a keyboard user does;
+        fails if it is never reached (a keyboard trap or an unreachable control)."""
+        key = "Shift+Tab" if backwards else "Tab"
+        for _ in range(limit):
+            if target.evaluate("element => element === document.activeElement"):
+                return
+            self.page.keyboard.press(key)
+        raise AssertionError(f"{target} was not reached with {key} in {limit} presses")
 
     def _axe_loaded(self) -> bool:
         # page.evaluate runs through DevTools, so the page's strict CSP does not block axe.
