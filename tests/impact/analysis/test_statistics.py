@@ -171,3 +171,15 @@ def test_reading_of_negative_association() -> None:
     text = " ".join(reading(result, "inputs"))
     assert "negative association" in text
     assert "\u22120.96" in text
+
+
+def test_numbers_in_the_reading_follow_the_interface_language() -> None:
+    from app import i18n
+    from app.impact.analysis.reading import number
+
+    token = i18n.current_locale.set("fr")
+    try:
+        assert number(-0.6249) == "\u22120,62"
+    finally:
+        i18n.current_locale.reset(token)
+    assert number(0.5) == "0.50"
