@@ -32,6 +32,9 @@ from app.errors import install_error_handlers
 from app.evaluations import api as evaluations_api
 from app.evaluations import routes as evaluations_routes
 from app.evaluations import routes_build as evaluations_build_routes
+from app.impact import api as impact_api
+from app.impact import routes as impact_routes
+from app.impact import routes_manage as impact_manage_routes
 from app.impact.analysis import api as impact_analysis_api
 from app.impact.analysis import routes as impact_analysis_routes
 from app.jobs.worker import WorkerThread
@@ -131,6 +134,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         moderation_audit_routes.router,
         dossiers_routes.router,
         dossiers_api.router,
+        impact_routes.router,
+        impact_manage_routes.router,
+        impact_api.router,
         impact_analysis_routes.router,
         impact_analysis_api.router,
         evaluations_routes.router,

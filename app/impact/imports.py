@@ -27,8 +27,8 @@ from app.consultations.models import Meeting
 from app.errors import AppError, FormError, NotFound
 from app.i18n import gettext as _
 from app.impact import addressees, repository, service
-from app.impact.models import Recommendation, RecommendationImport
-from app.impact.schemas import RecommendationCreate
+from app.impact.models import MeetingParticipant, Recommendation, RecommendationImport
+from app.impact.schemas import ParticipantCreate, RecommendationCreate
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
@@ -265,3 +265,48 @@ def confirm(session: Session, actor: User, meeting: Meeting, token: str) -> list
     after = {"filename": upload.filename, "rows": len(created)}
     audit.record(session, actor, "recommendation.import", "meeting", meeting.id, None, after)
     return created
+
+
+# --- participants --------------------------------------------------------------------------------
+
+
+def import_participants(
+    session: Session, actor: User, meeting: Meeting, data: bytes
+) -> list[MeetingParticipant]:
+    """Participants from a CSV/XLSX file with a column 'country' (ISO code) and/or 'organisation'
+    (a name; 'organisation_id' links a registered one). All rows are added, or none."""
+    service.require_manager(session, actor, meeting.process_id)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise UnreadableImport(_("An import file may be at most 2 MB."), status=413)
+    if not data.strip():
+        raise UnreadableImport(_("The file is empty."))
+    table = _xlsx_rows(data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
+    header = [_column(h) for h in (table[0] if table else [])]
+    if not {"country", "countries", "organisation", "organisation_id"} & set(header):
+        raise UnreadableImport(_("The header row must name a 'country' or 'organisation' column."))
+    errors: list[str] = []
+    rows: list[ParticipantCreate] = []
+    seen: set[str] = set()
+    for line, cells in enumerate(table[1:], start=2):
+        raw = {name: _cell(cells[i]) if i < len(cells) else "" for i, name in enumerate(header)}
+        if not any(raw.values()):
+            continue
+        org_id = raw.get("organisation_id", "")
+        row = ParticipantCreate(
+            country=raw.get("country") or raw.get("countries") or "",
+            organisation_id=int(org_id) if org_id.isdigit() else None,
+            name=(raw.get("organisation") or "")[:200],
+        )
+        key = row.country.upper() or str(row.organisation_id or "") or row.name
+        try:
+            if key in seen:
+                raise FormError({"country": _("This participant appears twice in the file.")})
+            seen.add(key)
+            service.checked_participant(session, meeting, row)
+        except FormError as exc:
+            message = " ".join(exc.fields.values())
+            errors.append(_("Line %(line)s: %(error)s") % {"line": line, "error": message})
+        rows.append(row)
+    if errors:
+        raise FormError({"file": " ".join(errors)}, message=_("Nothing was imported."))
+    return [service.add_participant(session, actor, meeting, row) for row in rows]

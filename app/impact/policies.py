@@ -46,12 +46,15 @@ def can_file_official(
     return user is not None and country in focal_countries and country in addressed
 
 
+def reports_for_organisation(membership: Membership) -> bool:
+    """Whether this membership lets its user file shadow reports (a verified organisation)."""
+    return membership.organisation.verification is Verification.verified
+
+
 def can_file_shadow(
     user: User | None, membership: Membership | None, country: str, addressed: Set[str]
 ) -> bool:
     """`membership`: the user's membership (with its organisation loaded) of the organisation."""
     if user is None or membership is None or membership.user_id != user.id:
         return False
-    if membership.organisation.verification is not Verification.verified:
-        return False
-    return country in addressed
+    return reports_for_organisation(membership) and country in addressed

@@ -95,6 +95,28 @@ def shadow_memberships(
     ]
 
 
+def shadow_organisations(session: Session, user: User | None) -> list[Organisation]:
+    """The organisations for which the user may file shadow reports."""
+    if user is None:
+        return []
+    return [
+        m.organisation
+        for m in organisations.memberships_of(session, user)
+        if policies.reports_for_organisation(m)
+    ]
+
+
+def latest_version(
+    session: Session,
+    recommendation: Recommendation,
+    country: str,
+    kind: ReportKind,
+    organisation_id: int | None,
+) -> FollowUpReport | None:
+    key = thread_key(recommendation.id, country, kind, organisation_id)
+    return repository.latest_in_thread(session, key)
+
+
 def check_filing(
     session: Session,
     user: User,
@@ -278,6 +300,13 @@ def history(session: Session, recommendation: Recommendation, country: str) -> H
     for versions in shadows.values():
         versions.reverse()
     return History(official, shadows)
+
+
+def history_rows(
+    session: Session, recommendation: Recommendation, country: str | None
+) -> list[FollowUpReport]:
+    """Every version of every thread (of one country, or all), oldest first per thread."""
+    return repository.list_reports(session, [recommendation.id], country)
 
 
 def get_report(session: Session, report_id: int) -> FollowUpReport:

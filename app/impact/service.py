@@ -261,6 +261,10 @@ def update_recommendation(
 # --- citations -----------------------------------------------------------------------------------
 
 
+def agenda_items(session: Session, meeting: Meeting) -> list[Any]:
+    return repository.agenda_items(session, meeting.id)
+
+
 def citable_inputs(session: Session, meeting: Meeting) -> tuple[list[Any], list[Any]]:
     """(accepted papers, published comments) of the meeting."""
     return (

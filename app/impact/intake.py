@@ -1,0 +1,118 @@
+"""A follow-up report as it arrives, for the pages and the API alike: JSON, a plain form, or a
+multipart form whose text fields come first and whose evidence file streams into storage
+(size-capped, judged by its bytes) after the request's transaction has been released.
+
+Borrowed from submissions: the streamed multipart reader and its CSRF check, so both upload
+paths share one audited implementation of the hard part.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.errors import FormError, field_errors
+from app.impact import evidence, reports
+from app.impact.deps import Filing
+from app.impact.models import FollowUpReport
+from app.impact.schemas import ReportCreate
+from app.storage import get_storage
+from app.submissions import intake as submissions_intake
+
+SCALAR_FIELDS = ("status", "narrative", "reported_on", "base_version")
+_FRIENDLY = {
+    "enum": "Choose one of the options.",
+    "missing": "This field is required.",
+    "date_from_datetime_parsing": "Enter a date.",
+    "date_parsing": "Enter a date.",
+    "url_parsing": "Enter a full web address (https://…).",
+    "url_scheme": "Enter a full web address (https://…).",
+}
+
+
+def parse_report(values: dict[str, Any]) -> ReportCreate:
+    try:
+        return ReportCreate.model_validate(values)
+    except ValidationError as exc:
+        fields = field_errors(exc)
+        for error in exc.errors():
+            key = str(error["loc"][0]) if error["loc"] else "__all__"
+            if error["type"] in _FRIENDLY:
+                fields[key] = _FRIENDLY[error["type"]]
+        raise FormError({key.split(".")[0]: message for key, message in fields.items()}) from exc
+
+
+def form_values(fields: dict[str, list[str]]) -> dict[str, Any]:
+    values: dict[str, Any] = {name: fields[name][0] for name in SCALAR_FIELDS if fields.get(name)}
+    values["links"] = [link for link in fields.get("links", []) if link.strip()]
+    values["link_titles"] = fields.get("link_titles", [])[: len(values["links"])]
+    return values
+
+
+def _file(session: Session, filing: Filing, data: ReportCreate) -> FollowUpReport:
+    return reports.file_report(
+        session,
+        filing.user,
+        filing.recommendation,
+        filing.country,
+        filing.kind,
+        filing.organisation.id if filing.organisation else None,
+        data,
+    )
+
+
+def file_from_fields(
+    session: Session, filing: Filing, fields: dict[str, list[str]]
+) -> FollowUpReport:
+    return _file(session, filing, parse_report(form_values(fields)))
+
+
+def file_from_json(session: Session, filing: Filing, data: ReportCreate) -> FollowUpReport:
+    return _file(session, filing, data)
+
+
+def file_from_multipart(
+    request: Request, session: Session, settings: Settings, filing: Filing, *, page: bool
+) -> FollowUpReport:
+    """Stream the form; `page`: check the CSRF field (the API authenticates by token)."""
+    storage = get_storage(settings)
+    with submissions_intake.streamed_form(request, evidence.MAX_EVIDENCE_BYTES) as form:
+        if page:
+            submissions_intake.check_form_csrf(request, form)
+        data = parse_report(form_values(form.fields))
+        received: list[reports.ReceivedEvidence] = []
+        if form.file is not None and form.file.filename:
+            # Check everything that needs no file first, then release the transaction.
+            reports.check_filing(
+                session,
+                filing.user,
+                filing.recommendation,
+                filing.country,
+                filing.kind,
+                filing.organisation.id if filing.organisation else None,
+            )
+            session.commit()
+            title = form.field("file_title") or ""
+            received.append(
+                evidence.receive(storage, form.file.filename, form.file_chunks(), title)
+            )
+        try:
+            form.finish()
+            return reports.file_report(
+                session,
+                filing.user,
+                filing.recommendation,
+                filing.country,
+                filing.kind,
+                filing.organisation.id if filing.organisation else None,
+                data,
+                received,
+            )
+        except BaseException:
+            for item in received:
+                storage.delete(item.key)
+            raise
