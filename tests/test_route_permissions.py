@@ -209,6 +209,35 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/processes/{slug}/dashboard/table.csv"): PUBLIC,
     ("GET", "/processes/{slug}/dashboard/export.zip"): PUBLIC,
     ("GET", "/api/v1/processes/{slug}/dashboard"): PUBLIC,
+    # evaluation questionnaires (tests/evaluations/ go further: drafts, other processes, once)
+    ("GET", "/questionnaires"): SIGNED_IN,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/questionnaires"): SIGNED_IN,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/questionnaires"): RESTRICTED,
+    ("GET", "/questionnaires/{questionnaire_id}"): SIGNED_IN,
+    ("POST", "/questionnaires/{questionnaire_id}/responses"): SIGNED_IN,
+    ("GET", "/questionnaires/{questionnaire_id}/edit"): RESTRICTED,
+    ("POST", "/questionnaires/{questionnaire_id}/edit"): RESTRICTED,
+    ("POST", "/questionnaires/{questionnaire_id}/questions"): RESTRICTED,
+    ("POST", "/questionnaires/{questionnaire_id}/questions/{question_id}/edit"): RESTRICTED,
+    ("POST", "/questionnaires/{questionnaire_id}/questions/{question_id}/move"): RESTRICTED,
+    ("POST", "/questionnaires/{questionnaire_id}/questions/{question_id}/delete"): RESTRICTED,
+    ("POST", "/questionnaires/{questionnaire_id}/open"): RESTRICTED,
+    ("POST", "/questionnaires/{questionnaire_id}/close"): RESTRICTED,
+    ("GET", "/questionnaires/{questionnaire_id}/results"): RESTRICTED,
+    ("GET", "/questionnaires/{questionnaire_id}/results.csv"): RESTRICTED,
+    ("GET", "/questionnaires/{questionnaire_id}/results.xlsx"): RESTRICTED,
+    ("GET", "/api/v1/meetings/{meeting_id}/questionnaires"): SIGNED_IN,
+    ("POST", "/api/v1/meetings/{meeting_id}/questionnaires"): RESTRICTED,
+    ("GET", "/api/v1/questionnaires/{questionnaire_id}"): SIGNED_IN,
+    ("PATCH", "/api/v1/questionnaires/{questionnaire_id}"): RESTRICTED,
+    ("GET", "/api/v1/questionnaires/{questionnaire_id}/questions"): SIGNED_IN,
+    ("POST", "/api/v1/questionnaires/{questionnaire_id}/questions"): RESTRICTED,
+    ("PATCH", "/api/v1/questionnaires/{questionnaire_id}/questions/{question_id}"): RESTRICTED,
+    ("DELETE", "/api/v1/questionnaires/{questionnaire_id}/questions/{question_id}"): RESTRICTED,
+    ("POST", "/api/v1/questionnaires/{questionnaire_id}/open"): RESTRICTED,
+    ("POST", "/api/v1/questionnaires/{questionnaire_id}/close"): RESTRICTED,
+    ("POST", "/api/v1/questionnaires/{questionnaire_id}/responses"): SIGNED_IN,
+    ("GET", "/api/v1/questionnaires/{questionnaire_id}/results"): RESTRICTED,
     # moderation: the paper triage queue (tests/moderation/test_permissions.py goes further)
     ("GET", "/processes/{slug}/meetings/{meeting_slug}/queue"): RESTRICTED,
     ("GET", "/processes/{slug}/meetings/{meeting_slug}/queue.csv"): RESTRICTED,
@@ -277,6 +306,11 @@ def world(db: Session) -> World:
     )
     db.add_all([exception, reason, decision])
     db.flush()
+    from app.evaluations.models import QuestionKind
+    from tests.evaluations.world import add_question, make_questionnaire
+
+    questionnaire = make_questionnaire(db, meeting)  # open, so that outsiders may answer it
+    question = add_question(db, questionnaire, QuestionKind.scale, required=True)
     return World(
         {
             "org_id": str(org.id),
@@ -297,6 +331,8 @@ def world(db: Session) -> World:
             "code_id": str(reason.id),
             "object_type": "paper",
             "object_id": str(paper.id),
+            "questionnaire_id": str(questionnaire.id),
+            "question_id": str(question.id),
         }
     )
 

@@ -73,8 +73,17 @@ def submit_response(
         raise Conflict(not_accepting_message(questionnaire, now))
     if repository.response_of_user(session, questionnaire.id, user.id) is not None:
         raise Conflict(already_answered_message())
-    organisation, country = _respondent(session, user, questionnaire, data)
-    answers = _answers(questionnaire, data.answers)
+    errors: dict[str, str] = {}
+    try:
+        organisation, country = _respondent(session, user, questionnaire, data)
+    except FormError as exc:  # reported together with the answers' errors
+        errors.update(exc.fields)
+    try:
+        answers = _answers(questionnaire, data.answers)
+    except FormError as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise FormError(errors)
     response = Response(
         questionnaire_id=questionnaire.id,
         respondent_id=user.id,
