@@ -18,16 +18,15 @@ def number(value: float, digits: int = 2) -> str:
 
 
 def strength(rho: float) -> str:
+    """An adjective for |rho| (used only from 0.1 up; below that the reading says "none")."""
     size = abs(rho)
-    if size < 0.1:
-        return _("no noticeable")
     if size < 0.3:
-        return _("a weak")
+        return _("weak")
     if size < 0.5:
-        return _("a moderate")
+        return _("moderate")
     if size < 0.9:
-        return _("a strong")
-    return _("a very strong")
+        return _("strong")
+    return _("very strong")
 
 
 def reading(correlation: Correlation, measure: str) -> list[str]:
@@ -62,15 +61,17 @@ def reading(correlation: Correlation, measure: str) -> list[str]:
     elif rho > 0:
         sentences.append(
             _(
-                "Across {n} countries, there is {strength} positive association (Spearman's rho "
-                "= {rho}): countries ranking higher on {measure} tend to rank higher on progress."
+                "Across {n} countries, the association between {measure} and progress is "
+                "positive and {strength} (Spearman's rho = {rho}): countries ranking higher on "
+                "{measure} tend to rank higher on progress."
             ).format(n=n, strength=strength(rho), rho=number(rho), measure=measure)
         )
     else:
         sentences.append(
             _(
-                "Across {n} countries, there is {strength} negative association (Spearman's rho "
-                "= {rho}): countries ranking higher on {measure} tend to rank lower on progress."
+                "Across {n} countries, the association between {measure} and progress is "
+                "negative and {strength} (Spearman's rho = {rho}): countries ranking higher on "
+                "{measure} tend to rank lower on progress."
             ).format(n=n, strength=strength(rho), rho=number(rho), measure=measure)
         )
     percent = round(CONFIDENCE * 100)

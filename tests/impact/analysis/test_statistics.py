@@ -152,8 +152,7 @@ def test_mismatched_lengths_are_refused() -> None:
 def test_reading_of_a_strong_positive_association_says_not_cause() -> None:
     result = rank_correlation(list(range(1, 9)), [1, 2, 3, 5, 4, 6, 7, 8])
     text = " ".join(reading(result, "meetings attended"))
-    assert "positive association" in text
-    assert "a very strong" in text or "a strong" in text
+    assert "is positive and very strong" in text
     assert "not a cause" in text
     assert "8 countries" in text  # small sample warning
     assert "does not include zero" in text
@@ -169,7 +168,7 @@ def test_reading_of_no_association_mentions_zero_in_interval() -> None:
 def test_reading_of_negative_association() -> None:
     result = rank_correlation(list(range(1, 8)), [7, 6, 5, 4, 3, 1, 2])
     text = " ".join(reading(result, "inputs"))
-    assert "negative association" in text
+    assert "is negative and very strong" in text
     assert "\u22120.96" in text
 
 
@@ -183,3 +182,13 @@ def test_numbers_in_the_reading_follow_the_interface_language() -> None:
     finally:
         i18n.current_locale.reset(token)
     assert number(0.5) == "0.50"
+
+
+@pytest.mark.parametrize(
+    ("rho", "word"),
+    [(0.2, "weak"), (-0.45, "moderate"), (0.7, "strong"), (-0.95, "very strong")],
+)
+def test_strength_words(rho: float, word: str) -> None:
+    from app.impact.analysis.reading import strength
+
+    assert strength(rho) == word
