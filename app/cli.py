@@ -24,6 +24,8 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(token_cli, name="token")
 storage_cli = typer.Typer(help="Uploaded and generated files.", no_args_is_help=True)
 cli.add_typer(storage_cli, name="storage")
+i18n_cli = typer.Typer(help="Interface translations (app/locale).", no_args_is_help=True)
+cli.add_typer(i18n_cli, name="i18n")
 
 
 def _settings() -> Settings:
@@ -241,6 +243,39 @@ def storage_check(
     )
     if result.missing_files or remaining:
         raise typer.Exit(1)
+
+
+@i18n_cli.command("extract")
+def i18n_extract() -> None:
+    """Write every wrapped interface string to app/locale/messages.pot."""
+    from app import i18n_catalog
+
+    catalog = i18n_catalog.extract()
+    typer.echo(f"{len(catalog)} message(s) in {i18n_catalog.TEMPLATE}")
+
+
+@i18n_cli.command("update")
+def i18n_update() -> None:
+    """Extract, then merge new and changed strings into each language's messages.po."""
+    from app import i18n_catalog
+
+    for locale, missing in i18n_catalog.update().items():
+        typer.echo(f"{locale}: {len(missing)} string(s) to translate")
+        for msgid in missing:
+            typer.echo(f"  {msgid!r}")
+
+
+@i18n_cli.command("check")
+def i18n_check() -> None:
+    """Fail when messages.pot lags the source or a language lacks a sound translation."""
+    from app import i18n_catalog
+
+    problems = i18n_catalog.check()
+    for problem in problems:
+        typer.echo(problem)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("Catalogs are complete and up to date.")
 
 
 def main() -> None:

@@ -11,14 +11,20 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.i18n import N_, gettext
+
 log = logging.getLogger(__name__)
 
 
 class AppError(Exception):
+    """The message is interface text: pass it wrapped in _() or marked with N_() (it is translated
+    here, in the language of the request that raised it)."""
+
     status: int = 400
     code: str = "bad_request"
 
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        message = gettext(message)
         super().__init__(message)
         self.message = message
         if status is not None:
@@ -31,7 +37,7 @@ class NotAuthenticated(AppError):
     status = 401
     code = "not_authenticated"
 
-    def __init__(self, message: str = "Please sign in to continue.") -> None:
+    def __init__(self, message: str = N_("Please sign in to continue.")) -> None:
         super().__init__(message)
 
 
@@ -39,7 +45,7 @@ class Forbidden(AppError):
     status = 403
     code = "forbidden"
 
-    def __init__(self, message: str = "You do not have permission to do this.") -> None:
+    def __init__(self, message: str = N_("You do not have permission to do this.")) -> None:
         super().__init__(message)
 
 
@@ -47,7 +53,7 @@ class NotFound(AppError):
     status = 404
     code = "not_found"
 
-    def __init__(self, message: str = "This page or object does not exist.") -> None:
+    def __init__(self, message: str = N_("This page or object does not exist.")) -> None:
         super().__init__(message)
 
 
@@ -62,9 +68,52 @@ class FormError(AppError):
     status = 422
     code = "invalid"
 
-    def __init__(self, fields: dict[str, str], message: str = "Please correct the marked fields."):
+    def __init__(
+        self, fields: dict[str, str], message: str = N_("Please correct the marked fields.")
+    ):
         super().__init__(message)
-        self.fields = fields
+        self.fields = {name: gettext(text) for name, text in fields.items()}
+
+
+# Pydantic's own messages, by error type, in the interface language; {name} comes from the ctx.
+_PYDANTIC_MESSAGES = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("Use at least %(min_length)s characters."),
+    "string_too_long": N_("Use at most %(max_length)s characters."),
+    "too_short": N_("Choose at least %(min_length)s."),
+    "too_long": N_("Choose at most %(max_length)s."),
+    "greater_than": N_("Enter a number greater than %(gt)s."),
+    "greater_than_equal": N_("Enter a number of at least %(ge)s."),
+    "less_than": N_("Enter a number less than %(lt)s."),
+    "less_than_equal": N_("Enter a number of at most %(le)s."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_type": N_("Enter a whole number."),
+    "int_from_float": N_("Enter a whole number."),
+    "float_parsing": N_("Enter a number."),
+    "bool_parsing": N_("Choose yes or no."),
+    "enum": N_("Choose one of the options."),
+    "literal_error": N_("Choose one of the options."),
+    "date_parsing": N_("Enter a date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": N_("Enter a date (YYYY-MM-DD)."),
+    "datetime_parsing": N_("Enter a date and time."),
+    "datetime_from_date_parsing": N_("Enter a date and time."),
+    "string_type": N_("Enter text."),
+    "list_type": N_("Choose from the list."),
+    "json_invalid": N_("The request body is not valid JSON."),
+    "url_parsing": N_("Enter a web address starting with http:// or https://."),
+}
+
+
+def readable_message(error: Any) -> str:
+    """One pydantic error as a sentence in the interface language."""
+    template = _PYDANTIC_MESSAGES.get(error["type"])
+    if template is not None:
+        context = error.get("ctx") or {}
+        try:
+            return gettext(template) % {key: str(value) for key, value in context.items()}
+        except (KeyError, TypeError, ValueError):
+            pass
+    return gettext(str(error["msg"]).removeprefix("Value error, "))
 
 
 def field_errors(exc: ValidationError | RequestValidationError) -> dict[str, str]:
@@ -73,8 +122,7 @@ def field_errors(exc: ValidationError | RequestValidationError) -> dict[str, str
     for error in exc.errors():
         loc = [str(part) for part in error["loc"] if part not in ("body", "query", "path")]
         key = ".".join(loc) or "__all__"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        errors.setdefault(key, message)
+        errors.setdefault(key, readable_message(error))
     return errors
 
 
@@ -115,9 +163,9 @@ def _render_error(request: Request, status: int, code: str, message: str) -> Res
 
 
 _HTTP_MESSAGES = {
-    404: "This page or object does not exist.",
-    405: "This action is not available here.",
-    413: "The upload is too large.",
+    404: N_("This page or object does not exist."),
+    405: N_("This action is not available here."),
+    413: N_("The upload is too large."),
 }
 
 
@@ -134,11 +182,13 @@ def install_error_handlers(app: FastAPI) -> None:
         message = "; ".join(f"{k}: {v}" for k, v in fields.items())
         if is_api(request):
             return JSONResponse(error_body("invalid", message, fields), status_code=422)
-        return _render_error(request, 422, "invalid", f"The request was not valid ({message}).")
+        text = gettext("The request was not valid (%(problems)s).") % {"problems": message}
+        return _render_error(request, 422, "invalid", text)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+        known = _HTTP_MESSAGES.get(exc.status_code)
+        message = gettext(known) if known else str(exc.detail)
         response = _render_error(request, exc.status_code, f"http_{exc.status_code}", message)
         if exc.headers:
             response.headers.update(exc.headers)
@@ -147,4 +197,5 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _render_error(request, 500, "internal", "Something went wrong on our side.")
+        message = gettext("Something went wrong on our side.")
+        return _render_error(request, 500, "internal", message)

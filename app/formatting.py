@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_time
+from babel.numbers import format_decimal
 
 from app import i18n
 
@@ -43,3 +44,26 @@ def language_name(code: str) -> str:
     """The name of an ISO 639-1 language in the interface language; the code if unknown."""
     name = Locale.parse(i18n.current_locale.get()).languages.get(code)
     return str(name) if name else code
+
+
+def number(value: float | None) -> str:
+    """'12,500' in English, '12 500' in French, '12.500' in Spanish."""
+    if value is None:
+        return ""
+    return str(format_decimal(value, locale=i18n.current_locale.get()))
+
+
+def content_language(code: str) -> str:
+    """A paper's language (content, not interface): its own name, then its name in the interface
+    language, e.g. 'Русский (russe)' in French; 'other' is 'Another language'."""
+    if code == "other":
+        return i18n.gettext("Another language")
+    try:
+        own = Locale.parse(code)
+    except (ValueError, TypeError):
+        return code
+    native = own.get_display_name(code) or code
+    here = language_name(code)
+    if native.casefold() == here.casefold():
+        return native
+    return f"{native} ({here})"

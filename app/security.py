@@ -13,6 +13,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import AppError
+from app.i18n import gettext
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
@@ -28,7 +29,10 @@ class CsrfError(AppError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Your form has expired or was not sent from this site. Reload the page and try again."
+            gettext(
+                "Your form has expired or was not sent from this site. "
+                "Reload the page and try again."
+            )
         )
 
 

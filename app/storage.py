@@ -27,6 +27,7 @@ from typing import BinaryIO, NamedTuple, Protocol, runtime_checkable
 
 from app.config import Settings
 from app.errors import AppError
+from app.i18n import N_, gettext
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ class FileTooLarge(AppError):
     code = "file_too_large"
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"The file is larger than the limit of {human_size(limit)}.")
+        super().__init__(
+            gettext("The file is larger than the limit of %(size)s.") % {"size": human_size(limit)}
+        )
         self.limit = limit
 
 
@@ -51,7 +54,7 @@ class EmptyFile(AppError):
     status = 422
     code = "empty_file"
 
-    def __init__(self, message: str = "The file is empty.") -> None:
+    def __init__(self, message: str = N_("The file is empty.")) -> None:
         super().__init__(message)
 
 

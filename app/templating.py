@@ -28,10 +28,13 @@ _env.install_gettext_callables(  # type: ignore[attr-defined]
 templates = Jinja2Blocks(env=_env)
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["supported_locales"] = i18n.SUPPORTED_LOCALES
+templates.env.globals["locale_names"] = i18n.LOCALE_NAMES
 templates.env.filters["local_datetime"] = formatting.local_datetime
 templates.env.filters["long_date"] = formatting.long_date
 templates.env.filters["date_range"] = formatting.date_range
 templates.env.filters["language_name"] = formatting.language_name
+templates.env.filters["content_language"] = formatting.content_language
+templates.env.filters["number"] = formatting.number
 
 
 def render(

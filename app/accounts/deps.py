@@ -10,6 +10,7 @@ from app.accounts import repository, service
 from app.accounts.models import User
 from app.deps import SessionDep
 from app.errors import Forbidden, NotAuthenticated
+from app.i18n import gettext
 from app.security import CSRF_HEADER, SAFE_METHODS, check_csrf_token
 
 SESSION_USER_KEY = "uid"
@@ -39,7 +40,7 @@ CurrentUser = Annotated[User, Depends(load_current_user)]
 
 def load_admin(user: CurrentUser) -> User:
     if not user.is_admin:
-        raise Forbidden("Only platform administrators can do this.")
+        raise Forbidden(gettext("Only platform administrators can do this."))
     return user
 
 
@@ -53,11 +54,13 @@ def load_api_user(request: Request, session: SessionDep) -> User:
     if scheme.lower() == "bearer" and credentials:
         user = service.authenticate_token(session, credentials.strip())
         if user is None:
-            raise NotAuthenticated("The access token is invalid or revoked.")
+            raise NotAuthenticated(gettext("The access token is invalid or revoked."))
         return user
     user = load_optional_user(request, session)
     if user is None:
-        raise NotAuthenticated("Send a personal access token as 'Authorization: Bearer <token>'.")
+        raise NotAuthenticated(
+            gettext("Send a personal access token as 'Authorization: Bearer <token>'.")
+        )
     if request.method not in SAFE_METHODS:
         check_csrf_token(request, request.headers.get(CSRF_HEADER))
     return user
@@ -68,7 +71,7 @@ ApiUser = Annotated[User, Depends(load_api_user)]
 
 def load_api_admin(user: ApiUser) -> User:
     if not user.is_admin:
-        raise Forbidden("Only platform administrators can do this.")
+        raise Forbidden(gettext("Only platform administrators can do this."))
     return user
 
 

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from app.config import Settings
 from app.errors import AppError, NotFound
+from app.i18n import gettext as _
 
 # Authlib talks to providers through httpx2; these are its network failures.
 TRANSPORT_ERRORS = (httpx2.HTTPError, OSError)
@@ -44,7 +45,7 @@ def provider_labels(settings: Settings) -> list[tuple[str, str]]:
 def get_client(request: Request, name: str) -> StarletteOAuth2App:
     settings: Settings = request.app.state.settings
     if name not in settings.oidc_providers:
-        raise NotFound("There is no such sign-in provider.")
+        raise NotFound(_("There is no such sign-in provider."))
     oauth: OAuth = request.app.state.oauth
     client: StarletteOAuth2App = oauth.create_client(name)
     return client
@@ -55,7 +56,7 @@ async def fetch_claims(client: StarletteOAuth2App, request: Request) -> dict[str
     token = await client.authorize_access_token(request)
     claims = dict(token.get("userinfo") or {})
     if not claims:
-        raise SignInFailed("The identity provider sent no ID token.")
+        raise SignInFailed(_("The identity provider sent no ID token."))
     if "email" not in claims or "name" not in claims:
         extra = await client.userinfo(token=token)
         if extra.get("sub") == claims.get("sub"):

@@ -16,6 +16,7 @@ from app.accounts.deps import SESSION_USER_KEY, CurrentUser, OptionalUser
 from app.accounts.models import User
 from app.deps import SessionDep, SettingsDep
 from app.errors import NotFound
+from app.i18n import gettext as _
 from app.security import verify_csrf
 from app.templating import render
 
@@ -32,12 +33,15 @@ def safe_next(target: str | None) -> str:
 
 
 def start_session(request: Request, user: User) -> None:
-    """A fresh session at sign-in: nothing from before survives, so no fixation."""
+    """A fresh session at sign-in: nothing from before survives, so no fixation, except the
+    interface language: the user's own setting, else the one chosen before signing in."""
+    chosen_before = request.session.get("locale")
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.id
     request.session["user"] = {"id": user.id, "name": user.display_name, "admin": user.is_admin}
-    if user.locale:
-        request.session["locale"] = user.locale
+    locale = user.locale or chosen_before
+    if locale in i18n.SUPPORTED_LOCALES:
+        request.session["locale"] = locale
 
 
 @router.get("/signin")
@@ -62,7 +66,10 @@ async def login(request: Request, provider: str, settings: SettingsDep) -> Respo
     except (*oidc.TRANSPORT_ERRORS, OAuthError, ValueError) as exc:
         log.warning("OIDC provider %s unavailable: %s", provider, exc)
         raise oidc.SignInFailed(
-            "The sign-in provider cannot be reached right now. Please try again in a few minutes.",
+            _(
+                "The sign-in provider cannot be reached right now. "
+                "Please try again in a few minutes."
+            ),
             status=503,
         ) from exc
     return response
@@ -74,23 +81,23 @@ async def callback(request: Request, provider: str, session: SessionDep) -> Resp
     error = request.query_params.get("error")
     if error:
         message = (
-            "Sign-in was cancelled."
+            _("Sign-in was cancelled.")
             if error == "access_denied"
-            else "The sign-in provider refused the request."
+            else _("The sign-in provider refused the request.")
         )
         raise oidc.SignInFailed(message)
     try:
         claims = await oidc.fetch_claims(client, request)
     except MismatchingStateError as exc:
         raise oidc.SignInFailed(
-            "This sign-in link has expired or was not started here. Please sign in again."
+            _("This sign-in link has expired or was not started here. Please sign in again.")
         ) from exc
     except (OAuthError, JoseError) as exc:
         log.warning("OIDC callback from %s refused: %s", provider, exc)
-        raise oidc.SignInFailed("The sign-in could not be verified. Please try again.") from exc
+        raise oidc.SignInFailed(_("The sign-in could not be verified. Please try again.")) from exc
     except oidc.TRANSPORT_ERRORS as exc:
         raise oidc.SignInFailed(
-            "The sign-in provider cannot be reached right now. Please try again.", status=503
+            _("The sign-in provider cannot be reached right now. Please try again."), status=503
         ) from exc
     target = safe_next(request.session.get(NEXT_KEY))
     user = service.upsert_user_from_claims(session, claims)
@@ -112,7 +119,10 @@ def demo_login(
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    locale = request.session.get("locale")
     request.session.clear()
+    if locale in i18n.SUPPORTED_LOCALES:
+        request.session["locale"] = locale
     return RedirectResponse("/", status_code=303)
 
 

@@ -15,6 +15,7 @@ from app.accounts import repository
 from app.accounts.models import ApiToken, User
 from app.db import utcnow
 from app.errors import AppError, NotFound
+from app.i18n import gettext as _
 
 DEMO_ISSUER = "urn:plenary:demo"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
@@ -26,7 +27,7 @@ def upsert_user_from_claims(session: Session, claims: Mapping[str, Any]) -> User
     issuer = str(claims.get("iss") or "")
     subject = str(claims.get("sub") or "")
     if not issuer or not subject:
-        raise AppError("The identity provider did not say who you are.", status=400)
+        raise AppError(_("The identity provider did not say who you are."), status=400)
     user = repository.get_user_by_identity(session, issuer, subject)
     if user is None:
         user = User(issuer=issuer, subject=subject)
@@ -60,7 +61,7 @@ def demo_users(session: Session) -> list[User]:
 def get_demo_user(session: Session, user_id: int) -> User:
     user = repository.get_user(session, user_id)
     if user is None or user.issuer != DEMO_ISSUER:
-        raise NotFound("There is no such demo user.")
+        raise NotFound(_("There is no such demo user."))
     user.last_login_at = utcnow()
     return user
 
@@ -68,9 +69,14 @@ def get_demo_user(session: Session, user_id: int) -> User:
 def user_by_email(session: Session, email: str) -> User:
     users = repository.find_users_by_email(session, email)
     if not users:
-        raise NotFound(f"No user with the e-mail address {email} has signed in yet.")
+        raise NotFound(
+            _("No user with the e-mail address %(email)s has signed in yet.") % {"email": email}
+        )
     if len(users) > 1:
-        raise AppError(f"Several users have the e-mail address {email}; resolve by id.", status=409)
+        raise AppError(
+            _("Several users have the e-mail address %(email)s; resolve by id.") % {"email": email},
+            status=409,
+        )
     return users[0]
 
 
@@ -121,7 +127,7 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
 def revoke_token(session: Session, user: User, token_id: int) -> None:
     token = repository.get_token(session, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("There is no such token.")
+        raise NotFound(_("There is no such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()

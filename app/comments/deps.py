@@ -17,6 +17,7 @@ from app.comments.models import Comment
 from app.consultations.models import AgendaItem
 from app.deps import SessionDep
 from app.errors import Forbidden
+from app.i18n import gettext as _
 
 
 def load_agenda_item(session: SessionDep, item_id: int) -> AgendaItem:
@@ -26,7 +27,7 @@ def load_agenda_item(session: SessionDep, item_id: int) -> AgendaItem:
 def _editable(session: SessionDep, user: User, comment_id: int) -> Comment:
     comment = service.get_visible_comment(session, user, comment_id)
     if not policies.is_author(comment, user):
-        raise Forbidden("Only its author can edit a comment.")
+        raise Forbidden(_("Only its author can edit a comment."))
     return comment
 
 

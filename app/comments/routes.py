@@ -28,6 +28,7 @@ from app.comments.schemas import CommentCreate, CommentUpdate, ModerationRequest
 from app.consultations.models import AgendaItem, CommentMode
 from app.deps import Htmx, SessionDep
 from app.errors import FormError, NotFound, field_errors
+from app.i18n import gettext as _
 from app.organisations import service as organisations
 from app.security import verify_csrf
 from app.templating import render
@@ -194,7 +195,7 @@ def _reply_target(session: SessionDep, user: User, raw: str) -> Comment | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise NotFound("There is no such comment to reply to.")
+        raise NotFound(_("There is no such comment to reply to."))
     return service.get_visible_comment(session, user, int(raw))
 
 

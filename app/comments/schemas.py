@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 
 from app.comments.models import CommentStatus
+from app.formatting import number
+from app.i18n import gettext as _
 
 BODY_MAX_CHARS = 5000
 REASON_MAX_CHARS = 1000
@@ -17,10 +19,11 @@ REASON_MAX_CHARS = 1000
 def _check_body(value: str) -> str:
     text = value.replace("\r\n", "\n").strip()
     if not text:
-        raise ValueError("Write your comment before posting it.")
+        raise ValueError(_("Write your comment before posting it."))
     if len(text) > BODY_MAX_CHARS:
         raise ValueError(
-            f"A comment may have at most {BODY_MAX_CHARS:,} characters; this one has {len(text):,}."
+            _("A comment may have at most %(maximum)s characters; this one has %(length)s.")
+            % {"maximum": number(BODY_MAX_CHARS), "length": number(len(text))}
         )
     return text
 
@@ -28,7 +31,10 @@ def _check_body(value: str) -> str:
 def _check_reason(value: str) -> str:
     text = value.strip()
     if len(text) > REASON_MAX_CHARS:
-        raise ValueError(f"Keep the reason under {REASON_MAX_CHARS:,} characters.")
+        raise ValueError(
+            _("Keep the reason under %(maximum)s characters.")
+            % {"maximum": number(REASON_MAX_CHARS)}
+        )
     return text
 
 
@@ -55,7 +61,7 @@ class CommentUpdate(BaseModel):
 
 def _check_report_reason(value: str) -> str:
     if not value:
-        raise ValueError("Say briefly what is wrong with this comment.")
+        raise ValueError(_("Say briefly what is wrong with this comment."))
     return value
 
 
@@ -76,7 +82,7 @@ class ModerationRequest(BaseModel):
     @classmethod
     def _hiding_needs_reason(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("action") is ModerationAction.hide and not value:
-            raise ValueError("Give the reason for hiding this comment.")
+            raise ValueError(_("Give the reason for hiding this comment."))
         return value
 
 

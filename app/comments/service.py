@@ -38,13 +38,15 @@ from app.consultations import service as consultations
 from app.consultations.models import AgendaItem
 from app.db import utcnow
 from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.organisations import service as organisations
 from app.organisations.models import Organisation
 
 RATE_LIMIT = 10
 RATE_WINDOW = timedelta(minutes=1)
-NO_ITEM = "There is no such agenda item."
-NO_COMMENT = "There is no such comment."
+NO_ITEM = N_("There is no such agenda item.")
+NO_COMMENT = N_("There is no such comment.")
 
 
 class RateLimited(AppError):
@@ -94,15 +96,20 @@ def get_visible_comment(session: Session, user: User | None, comment_id: int) ->
 
 def require_moderator(session: Session, user: User, comment: Comment) -> None:
     if not viewer_for(session, user, comment.agenda_item).moderator:
-        raise Forbidden("Only the moderators and organisers of this process can moderate comments.")
+        raise Forbidden(
+            _("Only the moderators and organisers of this process can moderate comments.")
+        )
 
 
 def _check_rate(session: Session, user: User, now: datetime) -> None:
     recent = repository.count_recent_by_author(session, user.id, now - RATE_WINDOW)
     if recent >= RATE_LIMIT:
         raise RateLimited(
-            f"You have posted {RATE_LIMIT} comments in the last minute. "
-            "Please wait a minute before posting again."
+            _(
+                "You have posted %(count)s comments in the last minute. "
+                "Please wait a minute before posting again."
+            )
+            % {"count": RATE_LIMIT}
         )
 
 
@@ -114,7 +121,7 @@ def _organisation_for(
     for membership in organisations.memberships_of(session, user):
         if membership.organisation_id == organisation_id:
             return membership.organisation
-    raise Forbidden("You can only comment on behalf of an organisation you belong to.")
+    raise Forbidden(_("You can only comment on behalf of an organisation you belong to."))
 
 
 def _parent_for(
@@ -128,13 +135,13 @@ def _parent_for(
         or parent.agenda_item_id != item.id
         or not policies.can_view(parent, viewer.user, moderator=viewer.moderator)
     ):
-        raise NotFound("There is no such comment to reply to.")
+        raise NotFound(_("There is no such comment to reply to."))
     if parent.parent_id is not None:  # one level deep: answer the thread instead
         parent = repository.get_comment(session, parent.parent_id)
         if parent is None:  # pragma: no cover - a reply's parent is deleted with it
-            raise NotFound("There is no such comment to reply to.")
+            raise NotFound(_("There is no such comment to reply to."))
     if parent.status is not CommentStatus.published:
-        raise Conflict("Only published comments can be answered.", code="not_published")
+        raise Conflict(_("Only published comments can be answered."), code="not_published")
     return parent
 
 
@@ -148,7 +155,7 @@ def post_comment(
 ) -> Comment:
     now = now or utcnow()
     if not item.comments_open:
-        raise CommentsClosed("Comments on this agenda item are closed.")
+        raise CommentsClosed(_("Comments on this agenda item are closed."))
     viewer = viewer_for(session, user, item)
     _check_rate(session, user, now)
     organisation = _organisation_for(session, user, data.organisation_id)
@@ -185,13 +192,17 @@ def edit_comment(
 ) -> Comment:
     now = now or utcnow()
     if not policies.is_author(comment, user):
-        raise Forbidden("Only its author can edit a comment.")
+        raise Forbidden(_("Only its author can edit a comment."))
     if comment.status is CommentStatus.hidden:
-        raise Conflict("A moderator hid this comment; it can no longer be edited.", code="hidden")
+        raise Conflict(
+            _("A moderator hid this comment; it can no longer be edited."), code="hidden"
+        )
     if not policies.can_edit(comment, user, now):
         raise Forbidden(
-            "Comments can be edited for 15 minutes after posting; this one can no longer be "
-            "changed. Post a reply instead."
+            _(
+                "Comments can be edited for 15 minutes after posting; this one can no longer be "
+                "changed. Post a reply instead."
+            )
         )
     body = markup.render_markup(data.text)
     if body == comment.body:
@@ -218,10 +229,10 @@ def report_comment(
 ) -> CommentReport:
     now = now or utcnow()
     if policies.is_author(comment, user):
-        raise Conflict("You cannot report your own comment.", code="own_comment")
+        raise Conflict(_("You cannot report your own comment."), code="own_comment")
     if comment.status is not CommentStatus.published:
-        raise Conflict("Only published comments can be reported.", code="not_published")
-    already = Conflict("You have already reported this comment.", code="already_reported")
+        raise Conflict(_("Only published comments can be reported."), code="not_published")
+    already = Conflict(_("You have already reported this comment."), code="already_reported")
     if repository.reported_by(session, user.id, [comment.id]):
         raise already
     report = CommentReport(

@@ -21,17 +21,19 @@ from app.comments.service import Viewer
 from app.consultations.models import AgendaItem
 from app.db import utcnow
 from app.errors import NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 
 PAGE_SIZE = 20
 PAGE_MAX = 100
-FORMER_PARTICIPANT = "Former participant"
+FORMER_PARTICIPANT = N_("Former participant")
 
 
 def public_name(user: User | None) -> str:
     """The name shown next to a comment: the user's name, never their e-mail address."""
     if user is None:
-        return FORMER_PARTICIPANT
-    return user.name.strip() or f"Participant {user.id}"
+        return _(FORMER_PARTICIPANT)
+    return user.name.strip() or _("Participant %(number)s") % {"number": user.id}
 
 
 @dataclass
@@ -132,7 +134,7 @@ def thread_of(
     if comment.parent_id is not None:
         parent = repository.get_comment(session, comment.parent_id)
         if parent is None:  # pragma: no cover - replies are deleted with their parent
-            raise NotFound("There is no such comment.")
+            raise NotFound(_("There is no such comment."))
         top = parent
     return _threads(session, viewer, top.agenda_item, [top], now or utcnow())[0]
 

@@ -14,6 +14,7 @@ from app.consultations.models import AgendaItem, Meeting
 from app.consultations.schemas import AgendaItemCreate, AgendaItemUpdate
 from app.consultations.service import local_to_utc, snapshot
 from app.errors import FormError
+from app.i18n import gettext as _
 
 ITEM_FIELDS = ("number", "title", "background", "papers_open", "comments_open", "closes_at")
 
@@ -39,7 +40,7 @@ def _checked_values(
     if "number" in values and repository.agenda_number_taken(
         session, meeting.id, values["number"], except_id
     ):
-        errors["number"] = "Another agenda item of this meeting has this number."
+        errors["number"] = _("Another agenda item of this meeting has this number.")
     if errors:
         raise FormError(errors)
     return values

@@ -17,20 +17,22 @@ from app.consultations import policies, repository, service
 from app.consultations.models import AgendaItem, Meeting, Process
 from app.deps import SessionDep
 from app.errors import Forbidden, NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 
-NO_PROCESS = "There is no such consultation process."
-NO_MEETING = "There is no such meeting."
-NO_ITEM = "There is no such agenda item."
+NO_PROCESS = N_("There is no such consultation process.")
+NO_MEETING = N_("There is no such meeting.")
+NO_ITEM = N_("There is no such agenda item.")
 
 
 def _require_organiser(session: Session, user: User, process_id: int) -> None:
     if not policies.can_organise(user, service.roles_in(session, user, process_id)):
-        raise Forbidden("Only the organisers of this process can do this.")
+        raise Forbidden(_("Only the organisers of this process can do this."))
 
 
 def _require_role_manager(session: Session, user: User, process_id: int) -> None:
     if not policies.can_manage_roles(user, service.roles_in(session, user, process_id)):
-        raise Forbidden("Only the organisers of this process can manage its roles.")
+        raise Forbidden(_("Only the organisers of this process can manage its roles."))
 
 
 def _process(session: Session, slug: str) -> Process:

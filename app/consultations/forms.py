@@ -17,21 +17,22 @@ from app.consultations.models import AgendaItem, Meeting, Process
 from app.consultations.schemas import UN_LANGUAGES
 from app.consultations.service import utc_to_local_input
 from app.errors import FormError, field_errors
+from app.i18n import N_
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 _FRIENDLY = {
-    "missing": "This field is required.",
-    "string_too_short": "This field is required.",
-    "date_from_datetime_parsing": "Enter a date (YYYY-MM-DD).",
-    "date_parsing": "Enter a date (YYYY-MM-DD).",
-    "date_type": "Enter a date (YYYY-MM-DD).",
-    "datetime_from_date_parsing": "Enter a date and time.",
-    "datetime_parsing": "Enter a date and time.",
-    "datetime_type": "Enter a date and time.",
-    "int_parsing": "Enter a whole number.",
-    "int_type": "Enter a whole number.",
-    "enum": "Choose one of the options.",
+    "missing": N_("This field is required."),
+    "string_too_short": N_("This field is required."),
+    "date_from_datetime_parsing": N_("Enter a date (YYYY-MM-DD)."),
+    "date_parsing": N_("Enter a date (YYYY-MM-DD)."),
+    "date_type": N_("Enter a date (YYYY-MM-DD)."),
+    "datetime_from_date_parsing": N_("Enter a date and time."),
+    "datetime_parsing": N_("Enter a date and time."),
+    "datetime_type": N_("Enter a date and time."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_type": N_("Enter a whole number."),
+    "enum": N_("Choose one of the options."),
 }
 
 

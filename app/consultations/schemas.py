@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from app.consultations.models import CommentMode, ProcessRole
+from app.i18n import gettext as _
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 AGENDA_NUMBER_RE = re.compile(r"^[0-9]{1,3}(?:\.[a-z0-9]{1,4}){0,3}$")
@@ -44,9 +45,9 @@ class SubmissionStatus(enum.StrEnum):
 
 def _check_slug(value: str) -> str:
     if value and not SLUG_RE.fullmatch(value):
-        raise ValueError("Use lower-case letters, digits and single hyphens, e.g. 'asia-2026'.")
+        raise ValueError(_("Use lower-case letters, digits and single hyphens, e.g. 'asia-2026'."))
     if value in RESERVED_SLUGS:
-        raise ValueError(f"'{value}' is reserved; choose another address.")
+        raise ValueError(_("'%(value)s' is reserved; choose another address.") % {"value": value})
     return value
 
 
@@ -55,7 +56,7 @@ def _check_regions(values: list[str]) -> list[str]:
     for value in values:
         region = value.strip()
         if len(region) > 100:
-            raise ValueError("A region name may have at most 100 characters.")
+            raise ValueError(_("A region name may have at most 100 characters."))
         if region and region not in cleaned:
             cleaned.append(region)
     return cleaned
@@ -68,7 +69,7 @@ def _time_zones() -> frozenset[str]:
 
 def _check_timezone(value: str) -> str:
     if value not in _time_zones():
-        raise ValueError("Choose a time zone by its IANA name, e.g. 'Asia/Bishkek' or 'UTC'.")
+        raise ValueError(_("Choose a time zone by its IANA name, e.g. 'Asia/Bishkek' or 'UTC'."))
     return value
 
 
@@ -79,17 +80,23 @@ def _check_languages(values: list[str]) -> list[str]:
         if not code:
             continue
         if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
-            raise ValueError(f"'{value[:10]}' is not a two-letter ISO 639-1 language code.")
+            raise ValueError(
+                _("'%(value)s' is not a two-letter ISO 639-1 language code.")
+                % {"value": value[:10]}
+            )
         if code not in cleaned:
             cleaned.append(code)
     if not cleaned:
-        raise ValueError("Choose at least one language.")
+        raise ValueError(_("Choose at least one language."))
     return cleaned
 
 
 def _check_date(value: date) -> date:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        raise ValueError(
+            _("Enter a date between %(first)s and %(last)s.")
+            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        )
     return value
 
 
@@ -101,13 +108,13 @@ def _check_datetime(value: datetime | None) -> datetime | None:
 
 def _check_agenda_number(value: str) -> str:
     if not AGENDA_NUMBER_RE.fullmatch(value):
-        raise ValueError("Use a number such as '2', '2.a' or '10.b.i'.")
+        raise ValueError(_("Use a number such as '2', '2.a' or '10.b.i'."))
     return value
 
 
 def _check_email(value: str) -> str:
     if "@" not in value or value.startswith("@") or value.endswith("@"):
-        raise ValueError("Enter an e-mail address.")
+        raise ValueError(_("Enter an e-mail address."))
     return value
 
 
@@ -159,7 +166,7 @@ class _Patch(_Input):
     @classmethod
     def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name not in cls.nullable:
-            raise ValueError("This field cannot be empty.")
+            raise ValueError(_("This field cannot be empty."))
         return value
 
     def changes(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from app.consultations.schemas import (
     SubmissionStatus,
 )
 from app.errors import AppError, Forbidden, FormError, NotFound
+from app.i18n import gettext as _
 
 MEETING_FIELDS = (
     "title",
@@ -81,7 +82,9 @@ def local_to_utc(
     zone = ZoneInfo(timezone)
     aware = value.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
-        errors[field] = "This local time does not exist in the meeting's time zone (clock change)."
+        errors[field] = _(
+            "This local time does not exist in the meeting's time zone (clock change)."
+        )
         return None
     return aware.astimezone(UTC)
 
@@ -168,13 +171,21 @@ def grant_role(
     if actor is not None and not policies.can_grant(
         actor, roles_in(session, actor, process.id), data.role
     ):
-        raise Forbidden("Only platform administrators can grant the organiser role.")
+        raise Forbidden(_("Only platform administrators can grant the organiser role."))
     try:
         user = accounts.user_by_email(session, data.email)
     except AppError as exc:  # unknown, or shared by several accounts
         raise FormError({"email": exc.message}) from exc
     if repository.find_grant(session, user.id, process.id, data.role) is not None:
-        raise FormError({"email": f"{user.display_name} is already {data.role.value} here."})
+        raise FormError(
+            {
+                "email": _("%(name)s already has the role “%(role)s” here.")
+                % {
+                    "name": user.display_name,
+                    "role": _("Organiser") if data.role.value == "organiser" else _("Moderator"),
+                }
+            }
+        )
     role_grant = RoleGrant(user_id=user.id, process_id=process.id, role=data.role, user=user)
     session.add(role_grant)
     session.flush()
@@ -186,9 +197,9 @@ def grant_role(
 def revoke_grant(session: Session, actor: User, process: Process, grant_id: int) -> None:
     role_grant = repository.get_grant(session, grant_id)
     if role_grant is None or role_grant.process_id != process.id:
-        raise NotFound("There is no such role grant in this process.")
+        raise NotFound(_("There is no such role grant in this process."))
     if not policies.can_grant(actor, roles_in(session, actor, process.id), role_grant.role):
-        raise Forbidden("Only platform administrators can revoke the organiser role.")
+        raise Forbidden(_("Only platform administrators can revoke the organiser role."))
     before = {
         "user_id": role_grant.user_id,
         "process_id": process.id,
@@ -209,7 +220,7 @@ def list_processes(session: Session) -> list[Process]:
 def get_process_page(session: Session, slug: str) -> Process:
     process = repository.get_process_with_meetings(session, slug)
     if process is None:
-        raise NotFound("There is no such consultation process.")
+        raise NotFound(_("There is no such consultation process."))
     return process
 
 
@@ -220,13 +231,13 @@ def _process_slug(session: Session, wanted: str, title: str, except_id: int | No
             lambda s: repository.process_slug_taken(session, s, except_id),
         )
     if repository.process_slug_taken(session, wanted, except_id):
-        raise FormError({"slug": "Another process already uses this address."})
+        raise FormError({"slug": _("Another process already uses this address.")})
     return wanted
 
 
 def create_process(session: Session, actor: User, data: ProcessCreate) -> Process:
     if not policies.can_create_process(actor):
-        raise Forbidden("Only platform administrators can create processes.")
+        raise Forbidden(_("Only platform administrators can create processes."))
     slug = _process_slug(session, data.slug, data.title, None)
     process = Process(
         slug=slug, title=data.title, regions=data.regions, description=data.description
@@ -270,19 +281,19 @@ def _checked_meeting_values(
         if field in changes:
             values[field] = local_to_utc(changes[field], values["timezone"], field, errors)
     if values["ends_on"] < values["starts_on"]:
-        errors["ends_on"] = "The meeting cannot end before it starts."
+        errors["ends_on"] = _("The meeting cannot end before it starts.")
     venue_changed = changes.keys() & {"venue", "online"}  # older meetings may lack both
     if venue_changed and not values["venue"] and not values["online"]:
-        errors["venue"] = "Give a venue, or mark the meeting as online."
+        errors["venue"] = _("Give a venue, or mark the meeting as online.")
     opens, closes = values["submissions_open_at"], values["submissions_close_at"]
     if (opens is None) != (closes is None) and not errors.keys() & {
         "submissions_open_at",
         "submissions_close_at",
     }:
         missing = "submissions_open_at" if opens is None else "submissions_close_at"
-        errors[missing] = "Give both the opening and the closing time, or neither."
+        errors[missing] = _("Give both the opening and the closing time, or neither.")
     elif opens is not None and closes is not None and closes <= opens:
-        errors["submissions_close_at"] = "Submissions must close after they open."
+        errors["submissions_close_at"] = _("Submissions must close after they open.")
     if "slug" in changes:
         if not values["slug"]:
             values["slug"] = _unique_slug(
@@ -290,7 +301,7 @@ def _checked_meeting_values(
                 lambda s: repository.meeting_slug_taken(session, process_id, s, except_id),
             )
         elif repository.meeting_slug_taken(session, process_id, values["slug"], except_id):
-            errors["slug"] = "Another meeting of this process already uses this address."
+            errors["slug"] = _("Another meeting of this process already uses this address.")
     if errors:
         raise FormError(errors)
     return values
@@ -324,7 +335,7 @@ def update_meeting(session: Session, actor: User, meeting: Meeting, data: Meetin
 def get_meeting_page(session: Session, process_slug: str, meeting_slug: str) -> Meeting:
     meeting = repository.get_meeting_by_slug(session, process_slug, meeting_slug)
     if meeting is None:
-        raise NotFound("There is no such meeting.")
+        raise NotFound(_("There is no such meeting."))
     return meeting
 
 

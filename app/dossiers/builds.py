@@ -21,11 +21,13 @@ from app.dossiers import policies, repository, service, snapshot
 from app.dossiers.models import BuildState, Dossier, DossierBuild
 from app.dossiers.schemas import BuildRead, BuildSummary, IncludedVersion
 from app.errors import Conflict, NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 
 BUILD_JOB = "dossiers.build"
 ERROR_MAX = 2000
-NO_BUILD = "There is no such build of this dossier."
-NO_GOOD_BUILD = "No build of this dossier has succeeded yet."
+NO_BUILD = N_("There is no such build of this dossier.")
+NO_GOOD_BUILD = N_("No build of this dossier has succeeded yet.")
 
 
 def start_build(session: Session, actor: User, meeting: Meeting) -> DossierBuild:
@@ -47,7 +49,9 @@ def start_build(session: Session, actor: User, meeting: Meeting) -> DossierBuild
         with session.begin_nested():
             session.add(build)
     except IntegrityError as exc:
-        raise Conflict("Another build was started at the same moment. Please try again.") from exc
+        raise Conflict(
+            _("Another build was started at the same moment. Please try again.")
+        ) from exc
     jobs.enqueue(session, BUILD_JOB, {"build_id": build.id}, max_attempts=1)
     versions = [p["version_id"] for _s, p in snapshot.papers_of(build.snapshot)]
     audit.record(
@@ -90,8 +94,14 @@ def require_files(build: DossierBuild) -> tuple[str, str]:
     """(pdf key, zip key) of a succeeded build; 409 for any other."""
     if not policies.is_downloadable(build.state) or not build.pdf_key or not build.zip_key:
         if build.state is BuildState.failed:
-            raise Conflict(f"Build v{build.number} failed; it has no files. Start a new build.")
-        raise Conflict(f"Build v{build.number} has not finished yet; it has no files so far.")
+            raise Conflict(
+                _("Build v%(number)s failed; it has no files. Start a new build.")
+                % {"number": build.number}
+            )
+        raise Conflict(
+            _("Build v%(number)s has not finished yet; it has no files so far.")
+            % {"number": build.number}
+        )
     return build.pdf_key, build.zip_key
 
 
@@ -104,7 +114,7 @@ def filename(meeting: Meeting, build: DossierBuild, extension: str) -> str:
 
 def mark_failed(build: DossierBuild, error: str) -> None:
     build.state = BuildState.failed
-    build.error = error[:ERROR_MAX] or "The build failed."
+    build.error = error[:ERROR_MAX] or _("The build failed.")
     build.finished_at = utcnow()
     build.pdf_key = build.zip_key = None
 

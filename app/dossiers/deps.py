@@ -21,8 +21,9 @@ from app.deps import SessionDep
 from app.dossiers import builds, repository, service
 from app.dossiers.models import DossierBuild
 from app.errors import NotFound
+from app.i18n import N_
 
-NO_MEETING = "There is no such meeting."
+NO_MEETING = N_("There is no such meeting.")
 
 
 @dataclass(frozen=True)

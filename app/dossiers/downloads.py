@@ -13,6 +13,7 @@ from app.consultations.models import Meeting
 from app.dossiers import builds
 from app.dossiers.models import DossierBuild
 from app.errors import NotFound
+from app.i18n import gettext as _
 from app.storage import CHUNK_SIZE, Storage
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def build_file(storage: Storage, meeting: Meeting, build: DossierBuild, kind: Ki
     key = pdf_key if kind == "pdf" else zip_key
     if not storage.exists(key):
         log.error("a dossier file referenced by the database is missing from storage: %s", key)
-        raise NotFound("This file is missing from storage. Please start a new build.")
+        raise NotFound(_("This file is missing from storage. Please start a new build."))
     name = builds.filename(meeting, build, kind)
     return StreamingResponse(
         _chunks(storage, key),

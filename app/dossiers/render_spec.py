@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from app.i18n import N_
+
 
 class DossierError(RuntimeError):
     """The dossier cannot be built (unreadable paper, inconsistent spec); nothing is written."""
@@ -62,36 +64,36 @@ class DossierLabels:
     page stamp, whose numbers only the layout knows).
     """
 
-    build: str = "Dossier build {build}"
-    built: str = "Built {date} by {by}"
-    contents: str = "Contents"
-    contributors: str = "Contributing organisations"
-    no_contributors: str = "No contributions."
-    item: str = "Item {number}"
-    background: str = "Background"
-    summary: str = "Editorial summary"
-    comments: str = "Comments on item {number}"
-    annex: str = "Annex: papers not included in this PDF"
-    annex_intro: str = (
+    build: str = N_("Dossier build {build}")
+    built: str = N_("Built {date} by {by}")
+    contents: str = N_("Contents")
+    contributors: str = N_("Contributing organisations")
+    no_contributors: str = N_("No contributions.")
+    item: str = N_("Item {number}")
+    background: str = N_("Background")
+    summary: str = N_("Editorial summary")
+    comments: str = N_("Comments on item {number}")
+    annex: str = N_("Annex: papers not included in this PDF")
+    annex_intro: str = N_(
         "These papers could not be converted to PDF. Their original files are in the dossier's "
         "ZIP archive, named after their tracking numbers."
     )
-    tracking_number: str = "Tracking number"
-    title: str = "Title"
-    organisations: str = "Organisation(s)"
-    organisation: str = "Organisation"
-    country: str = "Country"
-    type: str = "Type"
-    language: str = "Language"
-    agenda_item: str = "Agenda item"
-    file: str = "Original file"
-    page_stamp: str = "Page {page} of {total}"
+    tracking_number: str = N_("Tracking number")
+    title: str = N_("Title")
+    organisations: str = N_("Organisation(s)")
+    organisation: str = N_("Organisation")
+    country: str = N_("Country")
+    type: str = N_("Type")
+    language: str = N_("Language")
+    agenda_item: str = N_("Agenda item")
+    file: str = N_("Original file")
+    page_stamp: str = N_("Page {page} of {total}")
     # The ZIP archive's index (CSV and XLSX).
-    index_title: str = "Index of the papers"
-    index_sheet: str = "Papers"
-    index_pages: str = "Pages in the dossier"
-    index_annex: str = "Annex (original file only)"
-    index_file: str = "File in this archive"
+    index_title: str = N_("Index of the papers")
+    index_sheet: str = N_("Papers")
+    index_pages: str = N_("Pages in the dossier")
+    index_annex: str = N_("Annex (original file only)")
+    index_file: str = N_("File in this archive")
 
 
 @dataclass(frozen=True, slots=True)

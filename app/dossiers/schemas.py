@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.dossiers.models import BuildState
+from app.i18n import gettext as _
 
 SUMMARY_MAX_CHARS = 20_000
 DIGEST_MAX = 200
@@ -25,10 +26,10 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValueError("Enter text.")
+        raise ValueError(_("Enter text."))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in value):
-        raise ValueError("Remove the control characters from this text.")
+        raise ValueError(_("Remove the control characters from this text."))
     return value
 
 

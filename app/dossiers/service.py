@@ -23,10 +23,12 @@ from app.dossiers import policies, repository
 from app.dossiers.models import Dossier, DossierEntry, DossierSection
 from app.dossiers.schemas import DigestInput, Direction, SectionUpdate, SummaryInput
 from app.errors import Forbidden, FormError, NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.submissions.models import ConversionState, Paper, PaperVersion
 
-NO_ITEM = "There is no such agenda item in this meeting."
-NO_PAPER = "This paper is not in this section of the dossier."
+NO_ITEM = N_("There is no such agenda item in this meeting.")
+NO_PAPER = N_("This paper is not in this section of the dossier.")
 
 
 @dataclass
@@ -99,12 +101,14 @@ def roles_allow(session: Session, user: User, meeting: Meeting) -> tuple[bool, b
 
 def require_viewer(session: Session, user: User, meeting: Meeting) -> None:
     if not roles_allow(session, user, meeting)[0]:
-        raise Forbidden("Only the organisers and moderators of this process can see its dossier.")
+        raise Forbidden(
+            _("Only the organisers and moderators of this process can see its dossier.")
+        )
 
 
 def require_compiler(session: Session, user: User, meeting: Meeting) -> None:
     if not roles_allow(session, user, meeting)[1]:
-        raise Forbidden("Only the organisers of this process can compile its dossier.")
+        raise Forbidden(_("Only the organisers of this process can compile its dossier."))
 
 
 def dossier_view(session: Session, meeting: Meeting, *, with_comments: bool = True) -> DossierView:
@@ -194,7 +198,7 @@ def set_order(
     by_id = {p.id: p for p in section.papers}
     if sorted(paper_ids) != sorted(by_id):
         raise FormError(
-            {"paper_ids": "List every paper of this section exactly once, in the new order."}
+            {"paper_ids": _("List every paper of this section exactly once, in the new order.")}
         )
     before = _order_audit(section.papers)
     section.papers = [by_id[paper_id] for paper_id in paper_ids]
@@ -251,7 +255,7 @@ def set_digest(
     published = {c.id for c in section.comments}
     unknown = [i for i in data.comment_ids if i not in published]
     if unknown:
-        raise FormError({"comment_ids": "Choose published comments on this agenda item only."})
+        raise FormError({"comment_ids": _("Choose published comments on this agenda item only.")})
     chosen = [c.id for c in section.comments if c.id in set(data.comment_ids)]
     if chosen == section.digest_ids:
         return section

@@ -34,6 +34,7 @@ from app.dossiers.render_spec import (
     SectionSpec,
 )
 from app.dossiers.service import DossierView, current_version, pdf_key_of
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.organisations import countries
 from app.organisations.models import Organisation
@@ -176,12 +177,12 @@ def speaking(language: str) -> Iterator[None]:
 
 
 TYPE_LABELS = {
-    "ngo": "Non-governmental organisation",
-    "diaspora": "Diaspora organisation",
-    "trade_union": "Trade union",
-    "academic": "Academic or research institution",
-    "faith_based": "Faith-based organisation",
-    "private_sector": "Private sector",
+    "ngo": N_("Non-governmental organisation"),
+    "diaspora": N_("Diaspora organisation"),
+    "trade_union": N_("Trade union"),
+    "academic": N_("Academic or research institution"),
+    "faith_based": N_("Faith-based organisation"),
+    "private_sector": N_("Private sector"),
     "other": "Other",
 }
 

@@ -13,6 +13,7 @@ from app.consultations import service as consultations
 from app.consultations.models import Process
 from app.db import utcnow
 from app.errors import Conflict, FormError
+from app.i18n import gettext as _
 from app.moderation import policies, repository
 from app.moderation.service import check_lock, guarded, state
 from app.submissions.models import Paper
@@ -35,7 +36,7 @@ def check_assignee(session: Session, process: Process, assignee_id: int | None) 
     if assignee is None or not policies.can_triage(
         consultations.permissions_for(session, assignee, process)
     ):
-        raise FormError({"assignee": "Choose a moderator or organiser of this process."})
+        raise FormError({"assignee": _("Choose a moderator or organiser of this process.")})
     return assignee
 
 
@@ -67,9 +68,12 @@ def route(
     """Send an accepted paper to a dossier section: an agenda item of its meeting."""
     check_lock(paper, lock_version)
     if not policies.can_route(paper.status):
-        raise Conflict(f"Only accepted papers can be routed; “{paper.title}” is not accepted.")
+        raise Conflict(
+            _("Only accepted papers can be routed; “%(title)s” is not accepted.")
+            % {"title": paper.title}
+        )
     if all(item.id != agenda_item_id for item in paper.meeting.agenda_items):
-        raise FormError({"agenda_item_id": "Choose an agenda item of this meeting."})
+        raise FormError({"agenda_item_id": _("Choose an agenda item of this meeting.")})
     if paper.routed_item_id == agenda_item_id:
         return paper
     before = state(paper)

@@ -32,13 +32,15 @@ from app.comments.models import Comment
 from app.consultations import service as consultations
 from app.consultations.models import AgendaItem, Meeting, Process
 from app.errors import Forbidden, NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.moderation.models import ReasonCode
 from app.organisations import service as organisations
 from app.submissions.models import Paper
 
 PAGE_SIZE = 50
 MAX_ID = 2**31 - 1
-NO_OBJECT = "There is no history for this object."
+NO_OBJECT = N_("There is no history for this object.")
 
 # object type -> a SELECT of (object id, process id), for the types that belong to a process
 _PROCESS_OF: dict[str, Callable[[], Select[int, int]]] = {
@@ -370,7 +372,7 @@ def history_process(
         if process is None and not user.is_admin:
             raise NotFound(NO_OBJECT)
     if not can_view_history(session, user, object_type, process):
-        raise Forbidden("Only the moderators of this object's process can read its history.")
+        raise Forbidden(_("Only the moderators of this object's process can read its history."))
     return process
 
 

@@ -18,13 +18,15 @@ from app.accounts.models import User
 from app.config import Settings
 from app.consultations.models import Meeting
 from app.errors import AppError, FormError
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.moderation import assignment, service
 from app.moderation import repository as moderation_repository
 from app.moderation.schemas import BulkInput, DecisionCreate
 from app.moderation.service import PaperConflict
 from app.submissions.models import Paper, PaperStatus
 
-NO_PAPER = "This paper is not in this meeting's queue."
+NO_PAPER = N_("This paper is not in this meeting's queue.")
 
 
 @dataclass(frozen=True)
@@ -70,14 +72,14 @@ def _check_once(session: Session, actor: User, meeting: Meeting, data: BulkInput
         service.check_reason(target, reason, data.reason)
     elif data.action == "assign":
         if data.assignee is None:
-            raise FormError({"assignee": "Choose who to assign the papers to."})
+            raise FormError({"assignee": _("Choose who to assign the papers to.")})
         assignment.check_assignee(session, meeting.process, _assignee_id(actor, data.assignee))
     elif (
         data.action == "route"
         and data.agenda_item_id is not None
         and all(item.id != data.agenda_item_id for item in meeting.agenda_items)
     ):
-        raise FormError({"agenda_item_id": "Choose an agenda item of this meeting."})
+        raise FormError({"agenda_item_id": _("Choose an agenda item of this meeting.")})
 
 
 def _apply_one(

@@ -27,6 +27,7 @@ from app.comments.schemas import ModerationAction, ModerationRequest, Reason
 from app.comments.threads import public_name
 from app.consultations.models import AgendaItem, Meeting
 from app.errors import NotFound
+from app.i18n import gettext as _
 from app.organisations.models import Organisation
 
 PAGE_SIZE = 50
@@ -116,16 +117,18 @@ class QueueActionForm(BaseModel):
     @classmethod
     def _some_ids(cls, value: list[int]) -> list[int]:
         if not value:
-            raise ValueError("Select at least one comment.")
+            raise ValueError(_("Select at least one comment."))
         if len(value) > MAX_SELECTION:
-            raise ValueError(f"Select at most {MAX_SELECTION} comments at once.")
+            raise ValueError(
+                _("Select at most %(maximum)s comments at once.") % {"maximum": MAX_SELECTION}
+            )
         return value
 
     @field_validator("reason")
     @classmethod
     def _hiding_needs_reason(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("action") is QueueAction.hide and not value:
-            raise ValueError("Give the reason for hiding (moderators see it).")
+            raise ValueError(_("Give the reason for hiding (moderators see it)."))
         return value
 
 
@@ -295,7 +298,7 @@ def comments_of_meeting(session: Session, meeting: Meeting, ids: Sequence[int]) 
     (or forged) is a 404, so nothing happens to part of a selection."""
     wanted = sorted(set(ids))
     if not wanted or not all(valid_id(i) for i in wanted):
-        raise NotFound("There is no such comment in this meeting.")
+        raise NotFound(_("There is no such comment in this meeting."))
     stmt = (
         select(Comment)
         .join(Comment.agenda_item)
@@ -309,7 +312,7 @@ def comments_of_meeting(session: Session, meeting: Meeting, ids: Sequence[int]) 
     )
     found = list(session.scalars(stmt))
     if len(found) != len(wanted):
-        raise NotFound("There is no such comment in this meeting.")
+        raise NotFound(_("There is no such comment in this meeting."))
     return found
 
 
@@ -356,5 +359,5 @@ def iter_ids(values: Sequence[str]) -> Iterator[int]:
     """Comment ids from form values; junk is a 404 like a forged path."""
     for value in values:
         if not value.isdigit():
-            raise NotFound("There is no such comment in this meeting.")
+            raise NotFound(_("There is no such comment in this meeting."))
         yield int(value)

@@ -18,11 +18,13 @@ from app.consultations.models import Meeting, Process
 from app.consultations.service import ProcessPermissions
 from app.deps import SessionDep
 from app.errors import Forbidden, NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.moderation import policies, repository
 from app.submissions.models import Paper
 
-NOT_A_MODERATOR = "Only the moderators and organisers of this process can triage its papers."
-NOT_AN_ORGANISER = "Only the organisers of this process can do this."
+NOT_A_MODERATOR = N_("Only the moderators and organisers of this process can triage its papers.")
+NOT_AN_ORGANISER = N_("Only the organisers of this process can do this.")
 
 
 @dataclass(frozen=True)
@@ -60,21 +62,21 @@ def _meeting(session: Session, user: User, meeting: Meeting) -> Triage:
 
 def _releasing(ctx: Triage) -> Triage:
     if not policies.can_release(ctx.can):
-        raise Forbidden("Only the organisers of this process can release staged decisions.")
+        raise Forbidden(_("Only the organisers of this process can release staged decisions."))
     return ctx
 
 
 def _paper(session: Session, user: User, paper_id: int) -> TriagePaper:
     paper = repository.get_paper(session, paper_id)
     if paper is None:
-        raise NotFound("There is no such paper.")
+        raise NotFound(_("There is no such paper."))
     return TriagePaper(paper, user, _permissions(session, user, paper.meeting.process))
 
 
 def _api_meeting(session: Session, user: User, meeting_id: int) -> Triage:
     meeting = repository.get_meeting(session, meeting_id)
     if meeting is None:
-        raise NotFound("There is no such meeting.")
+        raise NotFound(_("There is no such meeting."))
     return _meeting(session, user, meeting)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from app.accounts.models import User
 from app.consultations.models import Meeting
 from app.errors import FormError
+from app.i18n import N_
 from app.moderation import regions, repository
 from app.moderation.schemas import QueueFilters
 from app.organisations.models import Organisation, Verification
@@ -36,7 +37,9 @@ from app.submissions.models import (
 from app.submissions.search import matching_papers_clause
 
 PAGE_SIZE = 50
-STALE_CURSOR = "This page link no longer fits the list's order. Start again from the first page."
+STALE_CURSOR = N_(
+    "This page link no longer fits the list's order. Start again from the first page."
+)
 
 
 # --- cursors -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from app import audit
 from app.accounts.models import User
 from app.consultations.models import Process
 from app.errors import FormError, NotFound
+from app.i18n import gettext as _
 from app.moderation import repository
 from app.moderation.models import ReasonCode
 from app.moderation.schemas import ReasonCodeCreate
@@ -23,7 +24,7 @@ def list_codes(session: Session, process: Process, *, active_only: bool = True) 
 
 def add_code(session: Session, actor: User, process: Process, data: ReasonCodeCreate) -> ReasonCode:
     if repository.find_reason_code(session, process.id, data.code) is not None:
-        raise FormError({"code": "This process already has a reason with this code."})
+        raise FormError({"code": _("This process already has a reason with this code.")})
     reason = ReasonCode(process_id=process.id, code=data.code, label=data.label, active=True)
     session.add(reason)
     session.flush()
@@ -37,7 +38,7 @@ def set_active(
 ) -> ReasonCode:
     reason = repository.get_reason_code(session, code_id)
     if reason is None or reason.process_id != process.id:
-        raise NotFound("This process has no such reason code.")
+        raise NotFound(_("This process has no such reason code."))
     if reason.active is active:
         return reason
     reason.active = active

@@ -53,7 +53,7 @@ def _day(raw: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[field] = "Enter a date as YYYY-MM-DD."
+        errors[field] = gettext("Enter a date as YYYY-MM-DD.")
         return None
 
 
@@ -70,11 +70,13 @@ def read_filters(
     texts = {"actor": actor.strip(), "action": action.strip(), "object_type": object_type.strip()}
     for field, limit in LIMITS.items():
         if len(texts[field]) > limit:
-            errors[field] = f"Use at most {limit} characters."
+            errors[field] = gettext("Use at most %(max_length)s characters.") % {
+                "max_length": limit
+            }
             texts[field] = ""
     first, last = _day(since, "since", errors), _day(until, "until", errors)
     if first and last and last < first:
-        errors["until"] = "The end date is before the start date."
+        errors["until"] = gettext("The end date is before the start date.")
     filters = LogFilters(**texts, since=first, until=last, cursor=cursor)
     return filters, errors
 
@@ -85,7 +87,7 @@ Filters = Annotated[tuple[LogFilters, dict[str, str]], Depends(read_filters)]
 def load_log_process(session: SessionDep, user: CurrentUser, slug: str) -> Process:
     process = consultations.get_process_page(session, slug)
     if not audit_log.can_read_log(session, user, process):
-        raise Forbidden("Only the organisers of this process can read its audit log.")
+        raise Forbidden(gettext("Only the organisers of this process can read its audit log."))
     return process
 
 

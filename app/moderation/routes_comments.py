@@ -41,7 +41,9 @@ def load_moderated_meeting(
     """The meeting, if the user moderates its process (its moderators, organisers, admins)."""
     meeting = consultations.get_meeting_page(session, slug, meeting_slug)
     if not consultations.permissions_for(session, user, meeting.process).moderate:
-        raise Forbidden("Only the moderators and organisers of this process can moderate comments.")
+        raise Forbidden(
+            gettext("Only the moderators and organisers of this process can moderate comments.")
+        )
     return meeting
 
 
@@ -52,7 +54,7 @@ def _item_id(raw: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or not queue.valid_id(int(raw)):
-        raise FormError({"item": "Choose an agenda item from the list."})
+        raise FormError({"item": gettext("Choose an agenda item from the list.")})
     return int(raw)
 
 

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from app.deps import Htmx, SessionDep, SettingsDep
 from app.errors import AppError, Conflict, FormError, NotFound
+from app.i18n import gettext as _
 from app.moderation import assignment, policies, queue, reasons, repository, service
 from app.moderation.deps import Triage, TriagedPaper, TriagePaper
 from app.moderation.responses import (
@@ -126,7 +127,7 @@ def _respond(
         raise error
     paper = repository.get_paper(session, ctx.paper.id, fresh=True)
     if paper is None:
-        raise NotFound("There is no such paper.")
+        raise NotFound(_("There is no such paper."))
     fresh = TriagePaper(paper, ctx.user, ctx.can)
     if text(form, "view") == "row" and htmx:
         triage = Triage(paper.meeting, ctx.user, ctx.can)
@@ -163,7 +164,7 @@ async def decide(
     form = await request.form()
     try:
         if not text(form, "to_status"):
-            raise FormError({"to_status": "Choose a decision."})
+            raise FormError({"to_status": _("Choose a decision.")})
         data = parse(
             DecisionCreate,
             {

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.i18n import gettext
 from app.moderation.regions import REGION_CODES
 from app.organisations.countries import normalise_code
 from app.organisations.models import OrganisationType, Verification
@@ -56,14 +57,16 @@ def _countries(values: list[str]) -> list[str]:
     for value in values:
         code = normalise_code(value)
         if code is None:
-            raise ValueError(f"{value!r} is not an ISO 3166-1 country code.")
+            raise ValueError(
+                gettext("'%(value)s' is not an ISO 3166-1 country code.") % {"value": value}
+            )
         codes.append(code)
     return list(dict.fromkeys(codes))
 
 
 def _region(value: str | None) -> str | None:
     if value is not None and value not in REGION_CODES:
-        raise ValueError("Unknown region.")
+        raise ValueError(gettext("Unknown region."))
     return value
 
 
@@ -72,7 +75,7 @@ def _assignee(value: str | None) -> str | None:
         return value
     if value.isdigit() and 0 < int(value) <= 2**31 - 1:
         return value
-    raise ValueError("Use 'me', 'none' or a user id.")
+    raise ValueError(gettext("Use 'me', 'none' or a user id."))
 
 
 def _text(value: object) -> object:
@@ -162,7 +165,7 @@ def _paper_ref(value: object) -> object:
     if isinstance(value, str):
         paper_id, _, lock = value.partition(":")
         if not (paper_id.isdigit() and lock.isdigit()):
-            raise ValueError("Select papers from the list.")
+            raise ValueError(gettext("Select papers from the list."))
         return (int(paper_id), int(lock))
     return value
 
@@ -188,15 +191,15 @@ class BulkInput(BaseModel):
 def _code(value: str) -> str:
     value = value.lower()
     if not CODE.fullmatch(value):
-        raise ValueError("Use up to 40 lower-case letters, digits, '-' or '_'.")
+        raise ValueError(gettext("Use up to 40 lower-case letters, digits, '-' or '_'."))
     return value
 
 
 def _label(value: str) -> str:
     if not value:
-        raise ValueError("This field is required.")
+        raise ValueError(gettext("This field is required."))
     if "\n" in value:
-        raise ValueError("Use a single line.")
+        raise ValueError(gettext("Use a single line."))
     return value
 
 

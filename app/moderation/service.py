@@ -28,22 +28,32 @@ from app.config import Settings
 from app.consultations.models import Meeting
 from app.db import utcnow
 from app.errors import Conflict, FormError, NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.moderation import notify, policies, repository
 from app.moderation.models import Decision, ReasonCode
 from app.moderation.schemas import DecisionCreate, ReleaseRead
 from app.submissions.models import Paper, PaperStatus
 
 T = TypeVar("T")
+# Completes "it is now …" in messages; translated where shown.
 STATUS_LABELS = {
-    PaperStatus.draft: "a draft",
-    PaperStatus.submitted: "submitted",
-    PaperStatus.in_review: "in review",
-    PaperStatus.accepted: "accepted",
-    PaperStatus.rejected: "not accepted",
-    PaperStatus.revision_requested: "waiting for a revision",
-    PaperStatus.withdrawn: "withdrawn",
+    PaperStatus.draft: N_("a draft"),
+    PaperStatus.submitted: N_("submitted"),
+    PaperStatus.in_review: N_("in review"),
+    PaperStatus.accepted: N_("accepted"),
+    PaperStatus.rejected: N_("not accepted"),
+    PaperStatus.revision_requested: N_("waiting for a revision"),
+    PaperStatus.withdrawn: N_("withdrawn"),
 }
-REASON_NEEDED = "Give a reason: choose one from the list, or explain in the text field."
+
+
+def status_phrase(status: PaperStatus) -> str:
+    label = STATUS_LABELS.get(status)
+    return _(label) if label else status.value
+
+
+REASON_NEEDED = N_("Give a reason: choose one from the list, or explain in the text field.")
 
 
 class PaperConflict(Conflict):
@@ -55,11 +65,10 @@ class PaperConflict(Conflict):
 
 
 def stale_message(paper: Paper) -> str:
-    status = STATUS_LABELS.get(paper.status, paper.status.value)
-    return (
-        f"Someone else changed “{paper.title}” after you loaded it: it is now {status}. "
+    return _(
+        "Someone else changed “%(title)s” after you loaded it: it is now %(status)s. "
         "Nothing was changed. Check its current state below, then try again."
-    )
+    ) % {"title": paper.title, "status": status_phrase(paper.status)}
 
 
 def check_lock(paper: Paper, lock_version: int) -> None:
@@ -99,7 +108,7 @@ def reason_for(session: Session, process_id: int, code: str) -> ReasonCode | Non
         return None
     reason = repository.find_reason_code(session, process_id, code)
     if reason is None or not reason.active:
-        raise FormError({"reason_code": "Choose a reason from this process's list."})
+        raise FormError({"reason_code": _("Choose a reason from this process's list.")})
     return reason
 
 
@@ -111,11 +120,13 @@ def check_reason(target: PaperStatus, reason: ReasonCode | None, text: str) -> N
 def check_target(paper: Paper, target: PaperStatus) -> None:
     if target not in policies.DECIDABLE:
         raise FormError(
-            {"to_status": "Moderators can only set: in review, accepted, rejected, revision."}
+            {"to_status": _("Moderators can only set: in review, accepted, rejected, revision.")}
         )
     if not policies.can_transition(paper.status, target):
-        current = STATUS_LABELS.get(paper.status, paper.status.value)
-        raise Conflict(f"“{paper.title}” is {current}; it cannot become that.")
+        raise Conflict(
+            _("“%(title)s” is %(status)s; it cannot become that.")
+            % {"title": paper.title, "status": status_phrase(paper.status)}
+        )
 
 
 # --- deciding ----------------------------------------------------------------------------------
@@ -213,12 +224,12 @@ def revert(
     check_lock(paper, lock_version)
     decision = repository.get_decision(session, decision_id)
     if decision is None or decision.paper_id != paper.id:
-        raise NotFound("This paper has no such decision.")
+        raise NotFound(_("This paper has no such decision."))
     if not decision.staged or decision.released_at is not None or decision.reverted_at:
-        raise Conflict("Only a staged decision that was not released yet can be reverted.")
+        raise Conflict(_("Only a staged decision that was not released yet can be reverted."))
     latest = repository.latest_decision(session, paper.id)
     if latest is None or latest.id != decision.id or paper.status is not decision.to_status:
-        raise Conflict("A later decision was made on this paper; revert that one first.")
+        raise Conflict(_("A later decision was made on this paper; revert that one first."))
     before = state(paper)
     now = utcnow()
 
@@ -261,8 +272,10 @@ def release(session: Session, settings: Settings, actor: User, meeting: Meeting)
             session.flush()
     except StaleDataError:
         raise Conflict(
-            "Some papers changed while the decisions were being released. Nothing was "
-            "released; try again."
+            _(
+                "Some papers changed while the decisions were being released. Nothing was "
+                "released; try again."
+            )
         ) from None
     for paper, previous, final in told:
         reason = None

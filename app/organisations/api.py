@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from app.accounts.deps import ApiUser, OptionalApiUser
 from app.deps import SessionDep, SettingsDep
 from app.errors import Forbidden, NotAuthenticated
+from app.i18n import gettext as _
 from app.organisations import membership, policies, service
 from app.organisations.deps import (
     ApiJoinedOrganisation,
@@ -71,7 +72,7 @@ def list_organisations(
     """The public directory; `?mine=1` lists the caller's own organisations instead."""
     if mine:
         if user is None:
-            raise NotAuthenticated("Sign in or send a token to list your own organisations.")
+            raise NotAuthenticated(_("Sign in or send a token to list your own organisations."))
         orgs = service.organisations_of(session, user)
     else:
         orgs = service.list_organisations(session, limit=limit, offset=offset)
@@ -124,7 +125,7 @@ def remove_member(session: SessionDep, ctx: ApiJoinedOrganisation, user_id: int)
     elif policies.can_manage_members(ctx.standing):
         membership.remove_member(session, ctx.user, ctx.organisation, user_id)
     else:
-        raise Forbidden("Only the organisation's owners can remove other members.")
+        raise Forbidden(_("Only the organisation's owners can remove other members."))
     return Response(status_code=204)
 
 

@@ -15,6 +15,7 @@ from app.accounts.deps import ApiUser, CurrentUser, OptionalApiUser, OptionalUse
 from app.accounts.models import User
 from app.deps import SessionDep
 from app.errors import Forbidden
+from app.i18n import gettext as _
 from app.organisations import policies, service
 from app.organisations.models import Organisation
 from app.organisations.policies import Standing
@@ -36,25 +37,25 @@ def _context(session: SessionDep, org_id: int, user: User | None) -> OrgContext:
 
 def _members_only(ctx: OrgContext) -> OrgContext:
     if not policies.can_view_members(ctx.standing):
-        raise Forbidden("Only the organisation's members and verifiers can see its members.")
+        raise Forbidden(_("Only the organisation's members and verifiers can see its members."))
     return ctx
 
 
 def _owners_only(ctx: OrgContext) -> OrgContext:
     if not policies.can_manage_members(ctx.standing):
-        raise Forbidden("Only the organisation's owners can do this.")
+        raise Forbidden(_("Only the organisation's owners can do this."))
     return ctx
 
 
 def _verifiers_only(ctx: OrgContext) -> OrgContext:
     if not ctx.standing.is_verifier:
-        raise Forbidden("Only moderators and platform administrators can verify organisations.")
+        raise Forbidden(_("Only moderators and platform administrators can verify organisations."))
     return ctx
 
 
 def _belongs(ctx: OrgContext) -> OrgContext:
     if not ctx.standing.is_member:
-        raise Forbidden("You are not a member of this organisation.")
+        raise Forbidden(_("You are not a member of this organisation."))
     return ctx
 
 
@@ -83,7 +84,7 @@ def load_membership(session: SessionDep, org_id: int, user: CurrentUser) -> OrgC
 
 def load_verifier(session: SessionDep, user: CurrentUser) -> User:
     if not service.is_verifier(session, user):
-        raise Forbidden("Only moderators and platform administrators can verify organisations.")
+        raise Forbidden(_("Only moderators and platform administrators can verify organisations."))
     return user
 
 

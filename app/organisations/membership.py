@@ -18,6 +18,8 @@ from app.accounts.models import User
 from app.config import Settings
 from app.db import utcnow
 from app.errors import AppError, Conflict, NotFound
+from app.formatting import local_datetime
+from app.i18n import gettext as _
 from app.organisations import policies, repository
 from app.organisations.models import Invitation, MemberRole, Membership, Organisation
 from app.organisations.policies import Standing
@@ -60,7 +62,10 @@ def invite(
     """
     email = normalise_email(email)
     if repository.is_member_by_email(session, org.id, email):
-        raise Conflict(f"{email} is already a member of {org.name}.")
+        raise Conflict(
+            _("%(email)s is already a member of %(organisation)s.")
+            % {"email": email, "organisation": org.name}
+        )
     now = utcnow()
     for earlier in repository.list_open_invitations(session, org.id, now, email=email):
         earlier.revoked_at = now
@@ -104,13 +109,13 @@ def _send_invitation(
         "inviter": actor.display_name,
         "organisation": org.name,
         "link": link,
-        "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M"),
+        "expires": local_datetime(invitation.expires_at, "UTC"),
     }
     subject = i18n.gettext("Invitation to join %(organisation)s on Plenary") % values
     body = (
         i18n.gettext(
             "%(inviter)s invites you to join %(organisation)s on Plenary.\n\n"
-            "Open this link to accept. It works once, until %(expires)s UTC:\n%(link)s\n\n"
+            "Open this link to accept. It works once, until %(expires)s:\n%(link)s\n\n"
             "If you did not expect this invitation, you can ignore this message."
         )
         % values
@@ -127,9 +132,9 @@ def revoke_invitation(session: Session, actor: User, org: Organisation, invitati
         repository.get_invitation(session, invitation_id) if valid_id(invitation_id) else None
     )
     if invitation is None or invitation.organisation_id != org.id:
-        raise NotFound("There is no such invitation.")
+        raise NotFound(_("There is no such invitation."))
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation has already been accepted; remove the member instead.")
+        raise Conflict(_("This invitation has already been accepted; remove the member instead."))
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         session.flush()
@@ -149,13 +154,15 @@ def find_invitation(session: Session, raw: str) -> Invitation:
         repository.get_invitation_by_hash(session, accounts.hash_token(raw)) if raw else None
     )
     if invitation is None:
-        raise NotFound("This invitation link is not valid. Check that you copied all of it.")
+        raise NotFound(_("This invitation link is not valid. Check that you copied all of it."))
     if invitation.accepted_at is not None:
-        raise InvitationGone("This invitation has already been used. Ask for a new one if needed.")
+        raise InvitationGone(
+            _("This invitation has already been used. Ask for a new one if needed.")
+        )
     if invitation.revoked_at is not None:
-        raise InvitationGone("This invitation was withdrawn by the organisation.")
+        raise InvitationGone(_("This invitation was withdrawn by the organisation."))
     if invitation.expires_at <= utcnow():
-        raise InvitationGone("This invitation has expired. Ask the organisation for a new one.")
+        raise InvitationGone(_("This invitation has expired. Ask the organisation for a new one."))
     return invitation
 
 
@@ -165,7 +172,9 @@ def accept_invitation(session: Session, user: User, raw: str) -> Organisation:
     invitation = find_invitation(session, raw)
     org = invitation.organisation
     if not repository.claim_invitation(session, invitation.id, user.id, utcnow()):
-        raise InvitationGone("This invitation has already been used. Ask for a new one if needed.")
+        raise InvitationGone(
+            _("This invitation has already been used. Ask for a new one if needed.")
+        )
     existing = repository.get_membership(session, org.id, user.id)
     if existing is None:
         session.add(Membership(organisation_id=org.id, user_id=user.id, role=MemberRole.member))
@@ -186,7 +195,7 @@ def _member(session: Session, org: Organisation, user_id: int) -> Membership:
         repository.get_membership_with_user(session, org.id, user_id) if valid_id(user_id) else None
     )
     if membership is None:
-        raise NotFound("This person is not a member of the organisation.")
+        raise NotFound(_("This person is not a member of the organisation."))
     return membership
 
 
@@ -197,7 +206,7 @@ def remove_member(session: Session, actor: User, org: Organisation, user_id: int
     target = _member(session, org, user_id)
     owners = repository.count_owners(session, org.id)
     if not policies.can_remove_member(Standing(role=MemberRole.owner), target.role, owners):
-        raise Conflict("An organisation needs an owner; this is the last one.")
+        raise Conflict(_("An organisation needs an owner; this is the last one."))
     session.delete(target)
     session.flush()
     _record(session, actor, "org.member_remove", org, user_id=user_id, role=str(target.role))
@@ -208,8 +217,10 @@ def leave(session: Session, user: User, org: Organisation) -> None:
     owners = repository.count_owners(session, org.id)
     if not policies.can_leave(Standing(role=membership.role), owners):
         raise Conflict(
-            "You are the last owner of this organisation. Transfer ownership to another "
-            "member first, then leave."
+            _(
+                "You are the last owner of this organisation. Transfer ownership to another "
+                "member first, then leave."
+            )
         )
     session.delete(membership)
     session.flush()
@@ -220,10 +231,10 @@ def transfer_ownership(session: Session, actor: User, org: Organisation, user_id
     """The member `user_id` becomes owner; the actor (an owner) becomes a member."""
     current = _member(session, org, actor.id)
     if user_id == actor.id:
-        raise Conflict("Choose another member to hand ownership to.")
+        raise Conflict(_("Choose another member to hand ownership to."))
     target = _member(session, org, user_id)
     if not policies.can_transfer_ownership(Standing(role=current.role), target.role):
-        raise Conflict("Ownership can only be handed to a member who is not yet an owner.")
+        raise Conflict(_("Ownership can only be handed to a member who is not yet an owner."))
     target.role = MemberRole.owner
     current.role = MemberRole.member
     session.flush()

@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from app.i18n import N_, gettext
 from app.organisations import countries
 from app.organisations.models import EcosocStatus, MemberRole, OrganisationType, Verification
 
@@ -34,23 +35,26 @@ _ALLOWED_CONTROLS = {"\n", "\t"}
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError("Enter text.")
+        raise ValueError(gettext("Enter text."))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in value):
-        raise ValueError("Remove the control characters from this text.")
+        raise ValueError(gettext("Remove the control characters from this text."))
     return value
 
 
 def _one_line(value: str) -> str:
     if "\n" in value or "\t" in value:
-        raise ValueError("Use a single line.")
+        raise ValueError(gettext("Use a single line."))
     return value
 
 
 def _limit(maximum: int) -> Callable[[str], str]:
     def check(value: str) -> str:
         if len(value) > maximum:
-            raise ValueError(f"Use at most {maximum} characters (this has {len(value)}).")
+            raise ValueError(
+                gettext("Use at most %(maximum)s characters (this has %(length)s).")
+                % {"maximum": maximum, "length": len(value)}
+            )
         return value
 
     return check
@@ -58,14 +62,16 @@ def _limit(maximum: int) -> Callable[[str], str]:
 
 def _required(value: str) -> str:
     if not value:
-        raise ValueError("This field is required.")
+        raise ValueError(gettext("This field is required."))
     return value
 
 
 def _website(value: str) -> str:
     if not value:
         return ""
-    message = "Enter a web address starting with http:// or https://, e.g. https://example.org."
+    message = gettext(
+        "Enter a web address starting with http:// or https://, e.g. https://example.org."
+    )
     try:
         parts = urlsplit(value)
         _ = parts.port  # raises ValueError for a malformed port
@@ -81,7 +87,9 @@ def _website(value: str) -> str:
 def _country(value: object) -> str:
     code = countries.normalise_code(value) if isinstance(value, str) else None
     if code is None:
-        raise ValueError("Choose a country from the list (a two-letter ISO 3166 code, e.g. KE).")
+        raise ValueError(
+            gettext("Choose a country from the list (a two-letter ISO 3166 code, e.g. KE).")
+        )
     return code
 
 
@@ -107,9 +115,9 @@ Website = Annotated[
 Description = Annotated[str, BeforeValidator(_text), AfterValidator(_limit(DESCRIPTION_MAX))]
 Country = Annotated[str, BeforeValidator(_country)]
 TypeField = Annotated[
-    OrganisationType, BeforeValidator(_choice("Choose the type of organisation."))
+    OrganisationType, BeforeValidator(_choice(N_("Choose the type of organisation.")))
 ]
-EcosocField = Annotated[EcosocStatus, BeforeValidator(_choice("Choose the ECOSOC status."))]
+EcosocField = Annotated[EcosocStatus, BeforeValidator(_choice(N_("Choose the ECOSOC status.")))]
 
 
 class OrganisationCreate(BaseModel):
@@ -141,7 +149,7 @@ class OrganisationUpdate(BaseModel):
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("This field cannot be null; leave it out to keep its value.")
+            raise ValueError(gettext("This field cannot be null; leave it out to keep its value."))
         return value
 
 
@@ -207,7 +215,9 @@ class VerificationDecision(BaseModel):
     @classmethod
     def _reason_for_rejection(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("status") == Verification.rejected and not value:
-            raise ValueError("Give the reason for the rejection; the organisation will see it.")
+            raise ValueError(
+                gettext("Give the reason for the rejection; the organisation will see it.")
+            )
         return value
 
 

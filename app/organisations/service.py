@@ -15,6 +15,7 @@ from app import audit
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import NotFound
+from app.i18n import gettext as _
 from app.organisations import policies, repository
 from app.organisations.models import (
     MemberRole,
@@ -63,7 +64,7 @@ def _verification_state(org: Organisation) -> dict[str, Any]:
 def get_organisation(session: Session, org_id: int) -> Organisation:
     org = repository.get_organisation(session, org_id) if valid_id(org_id) else None
     if org is None:
-        raise NotFound("There is no such organisation.")
+        raise NotFound(_("There is no such organisation."))
     return org
 
 

@@ -18,14 +18,16 @@ from app.consultations import service as consultations
 from app.consultations.models import Meeting
 from app.deps import SessionDep
 from app.errors import Forbidden, NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.organisations import service as organisations
 from app.organisations.models import MemberRole, Organisation
 from app.submissions import policies, repository, service
 from app.submissions.models import Paper
 from app.submissions.policies import PaperAccess
 
-NO_MEETING = "There is no such meeting."
-NOT_A_MEMBER = (
+NO_MEETING = N_("There is no such meeting.")
+NOT_A_MEMBER = N_(
     "Only members of an organisation can submit papers. Create your organisation's profile, "
     "or ask one of its owners to invite you, then try again."
 )
@@ -56,13 +58,13 @@ def _paper(session: Session, user: User, paper_id: int) -> PaperContext:
     paper = service.get_paper(session, paper_id)
     access = service.access_of(session, user, paper)
     if not policies.can_view(access):
-        raise Forbidden("Only the paper's organisation and the meeting's organisers can see it.")
+        raise Forbidden(_("Only the paper's organisation and the meeting's organisers can see it."))
     return PaperContext(paper, user, access)
 
 
 def _receipt(ctx: PaperContext) -> PaperContext:
     if not policies.can_view_receipt(ctx.access):
-        raise Forbidden("Only the paper's organisation and the organisers can see its receipt.")
+        raise Forbidden(_("Only the paper's organisation and the organisers can see its receipt."))
     return ctx
 
 
@@ -75,7 +77,7 @@ def _org_member(session: Session, user: User, org_id: int) -> OrgSubmissions:
     org = organisations.get_organisation(session, org_id)
     role = organisations.role_of(session, org, user)
     if role is None:
-        raise Forbidden("Only the organisation's members can see its submissions.")
+        raise Forbidden(_("Only the organisation's members can see its submissions."))
     return OrgSubmissions(org, user, role)
 
 
@@ -83,9 +85,12 @@ def _cosigning(session: Session, user: User, paper_id: int, org_id: int) -> Cosi
     paper = service.get_paper(session, paper_id)
     org = organisations.get_organisation(session, org_id)
     if organisations.role_of(session, org, user) is not MemberRole.owner:
-        raise Forbidden(f"Only the owners of {org.name} can answer a co-signing request.")
+        raise Forbidden(
+            _("Only the owners of %(organisation)s can answer a co-signing request.")
+            % {"organisation": org.name}
+        )
     if not any(c.organisation_id == org.id for c in paper.cosigners):
-        raise NotFound("This organisation was not asked to co-sign this paper.")
+        raise NotFound(_("This organisation was not asked to co-sign this paper."))
     return CosigningAnswer(paper, org, user)
 
 
@@ -128,7 +133,7 @@ def load_meeting_for_organisers(
 ) -> Meeting:
     meeting = _meeting_by_slug(session, slug, meeting_slug)
     if not consultations.permissions_for(session, user, meeting.process).organise:
-        raise Forbidden("Only the organisers of this process can do this.")
+        raise Forbidden(_("Only the organisers of this process can do this."))
     return meeting
 
 

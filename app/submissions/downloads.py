@@ -12,6 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from app.config import Settings
 from app.errors import NotFound
+from app.i18n import gettext as _
 from app.storage import CHUNK_SIZE, Storage
 from app.submissions import receipt, service
 from app.submissions.files import safe_filename
@@ -40,7 +41,7 @@ def file_response(storage: Storage, key: str, filename: str, media_type: str) ->
     """Stream a stored file; a missing file is reported as such, not as a server error."""
     if not storage.exists(key):
         log.error("a file referenced by the database is missing from storage: %s", key)
-        raise NotFound("This file is missing from storage. Please tell the organisers.")
+        raise NotFound(_("This file is missing from storage. Please tell the organisers."))
     return StreamingResponse(
         _chunks(storage, key),
         media_type=media_type,
@@ -59,7 +60,7 @@ def version_pdf(storage: Storage, version: PaperVersion) -> Response:
     if version.kind == "pdf":
         return version_file(storage, version)
     if not version.pdf_key:
-        raise NotFound("This version has no PDF copy (it is being converted, or could not be).")
+        raise NotFound(_("This version has no PDF copy (it is being converted, or could not be)."))
     stem = version.original_name.rsplit(".", 1)[0]
     return file_response(storage, version.pdf_key, f"{stem}.pdf", "application/pdf")
 

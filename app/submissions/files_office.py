@@ -22,6 +22,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from app.i18n import N_
 from app.submissions import files_office_text as office_text
 from app.submissions.files_office_text import positive_int
 from app.submissions.files_rules import (
@@ -37,44 +38,44 @@ from app.submissions.files_rules import (
 
 log = logging.getLogger(__name__)
 
-DAMAGED = (
+DAMAGED = N_(
     "This document is damaged or incomplete. Please save it again in your word processor and "
     "upload the new copy."
 )
-NOT_DOCX = (
+NOT_DOCX = N_(
     "This file is not a valid DOCX document (parts a word processor needs are missing). "
     "Please save it again as DOCX or export a PDF."
 )
-NOT_ODT = (
+NOT_ODT = N_(
     "This file is not a valid ODT document (parts a word processor needs are missing). "
     "Please save it again as ODT or export a PDF."
 )
-NOT_TEXT_ODF = (
+NOT_TEXT_ODF = N_(
     "This OpenDocument file is not a text document (ODT). Please upload a text document, "
     "or export a PDF."
 )
-NOT_WORD = (
+NOT_WORD = N_(
     "This is a spreadsheet or presentation, not a text document. Please upload a DOCX, ODT "
     "or PDF document."
 )
-LOCKED = "This document is password-protected. Please upload a copy without a password."
-BOMB = (
+LOCKED = N_("This document is password-protected. Please upload a copy without a password.")
+BOMB = N_(
     "This document would unpack to far more data than a document holds, so it cannot be "
     "accepted. Please save it again or export a PDF."
 )
-TOO_MANY_PARTS = (
+TOO_MANY_PARTS = N_(
     "This document is made of too many parts to be a plain document. Please save it again or "
     "export a PDF."
 )
-UNSAFE_NAMES = (
+UNSAFE_NAMES = N_(
     "This document contains unsafe internal file names and cannot be accepted. Please save it "
     "again in your word processor."
 )
-OLE_OBJECTS = (
+OLE_OBJECTS = N_(
     "Documents with embedded objects (OLE objects or packaged files) are not accepted; please "
     "remove them or export a PDF."
 )
-EXTERNAL = (
+EXTERNAL = N_(
     "This document loads a template or object from another address when it is opened, which "
     "is not accepted. Please save a copy without it or export a PDF."
 )

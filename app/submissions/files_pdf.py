@@ -16,6 +16,7 @@ from pathlib import Path
 import pikepdf
 import pypdf
 
+from app.i18n import N_
 from app.submissions.files_rules import (
     DEFAULT_LIMITS,
     HEAD_SIZE,
@@ -27,17 +28,17 @@ from app.submissions.files_rules import (
 
 log = logging.getLogger(__name__)
 
-LOCKED = "This PDF is password-protected. Please upload a copy that opens without a password."
-RESTRICTED = (
+LOCKED = N_("This PDF is password-protected. Please upload a copy that opens without a password.")
+RESTRICTED = N_(
     "This PDF is encrypted (it restricts printing, copying or editing). Please upload a copy "
     "without these restrictions."
 )
-DAMAGED = (
+DAMAGED = N_(
     "This PDF is damaged or incomplete (perhaps a download or upload was cut short). Please "
     "export it again and upload the new copy."
 )
-NO_PAGES = "This PDF has no pages."
-ACTIVE_CONTENT = (
+NO_PAGES = N_("This PDF has no pages.")
+ACTIVE_CONTENT = N_(
     "PDF files with scripts or embedded files are not accepted; please export a plain PDF."
 )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.errors import AppError
+from app.i18n import N_
 
 DocumentKind = Literal["pdf", "docx", "odt"]
 
@@ -34,18 +35,18 @@ class UnsupportedFileType(RejectedFile):
     code = "unsupported_file_type"
 
 
-NOT_A_DOCUMENT = "This file is not a PDF, DOCX or ODT document."
-OLD_WORD = (
+NOT_A_DOCUMENT = N_("This file is not a PDF, DOCX or ODT document.")
+OLD_WORD = N_(
     "This is an old-style Word document (.doc). Please save it as DOCX (Word Document) or "
     "export a PDF, and upload that."
 )
-EMPTY = "The file is empty."
-POLYGLOT = (
+EMPTY = N_("The file is empty.")
+POLYGLOT = N_(
     "This file is more than one kind of file at once, so it cannot be accepted. Please "
     "export it again as a plain PDF, DOCX or ODT document."
 )
 
-MACROS = (
+MACROS = N_(
     "Documents with macros are not accepted; please save a copy as a plain document "
     "(DOCX or ODT, not DOCM) or export a PDF."
 )

@@ -18,6 +18,7 @@ from app.config import Settings
 from app.consultations.models import Meeting
 from app.db import utcnow
 from app.errors import FormError, field_errors
+from app.i18n import N_
 from app.security import CSRF_FIELD, CSRF_HEADER, check_csrf_token
 from app.storage import FileTooLarge, get_storage
 from app.submissions import revise, service, submit, uploads
@@ -34,14 +35,14 @@ from app.submissions.streamed_form import (
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 LIST_FIELDS = ("agenda_item_ids", "cosigner_ids")
 _FRIENDLY = {
-    "missing": "This field is required.",
-    "enum": "Choose one of the options.",
-    "int_parsing": "Choose one of the options.",
-    "list_type": "Choose one of the options.",
-    "too_short": "Choose at least one.",
-    "datetime_parsing": "Enter a date and time.",
-    "datetime_from_date_parsing": "Enter a date and time.",
-    "datetime_type": "Enter a date and time.",
+    "missing": N_("This field is required."),
+    "enum": N_("Choose one of the options."),
+    "int_parsing": N_("Choose one of the options."),
+    "list_type": N_("Choose one of the options."),
+    "too_short": N_("Choose at least one."),
+    "datetime_parsing": N_("Enter a date and time."),
+    "datetime_from_date_parsing": N_("Enter a date and time."),
+    "datetime_type": N_("Enter a date and time."),
 }
 
 

@@ -22,15 +22,18 @@ from app.accounts.models import User
 from app.config import Settings
 from app.db import utcnow
 from app.formatting import local_datetime
+from app.i18n import N_, using_locale
+from app.i18n import gettext as _
 from app.storage import human_size
 from app.submissions.models import Consent, Paper, PaperStatus
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "submissions" / "receipt.typ"
 MAX_VERSIONS_ON_PAGE = 10
+# In English on the PDF receipt (its layout is English); translated in the e-mail.
 CONSENT_LABELS = {
-    Consent.public_named: "Public, with the organisation's name",
-    Consent.public_anonymous: "Public, without the organisation's name",
-    Consent.restricted: "Organisers and moderators only",
+    Consent.public_named: N_("Public, with the organisation's name"),
+    Consent.public_anonymous: N_("Public, without the organisation's name"),
+    Consent.restricted: N_("Organisers and moderators only"),
 }
 
 
@@ -126,30 +129,39 @@ def receipt_filename(receipt: Receipt) -> str:
 
 
 def receipt_text(receipt: Receipt, url: str, *, revised: bool = False) -> str:
+    """The e-mail's body, in the current interface language (the recipient's)."""
     opening = (
-        "A new version of your organisation's paper was received."
+        _("A new version of your organisation's paper was received.")
         if revised
-        else "Your organisation's paper was received."
+        else _("Your organisation's paper was received.")
     )
     lines = [
         opening,
         "",
-        f"Tracking number: {receipt.tracking_number}",
-        f"Title: {receipt.title}",
-        f"Organisation: {receipt.organisation}",
-        f"Meeting: {receipt.meeting}",
-        f"Agenda items: {receipt.agenda_items}",
-        f"Submitted: {receipt.submitted_at}",
-        f"Publication: {receipt.consent}",
+        _("Tracking number: %(number)s") % {"number": receipt.tracking_number},
+        _("Title: %(title)s") % {"title": receipt.title},
+        _("Organisation: %(organisation)s") % {"organisation": receipt.organisation},
+        _("Meeting: %(meeting)s") % {"meeting": receipt.meeting},
+        _("Agenda items: %(items)s") % {"items": receipt.agenda_items},
+        _("Submitted: %(time)s") % {"time": receipt.submitted_at},
+        _("Publication: %(consent)s") % {"consent": _(receipt.consent)},
         "",
-        "Files received (SHA-256 identifies the exact bytes):",
+        _("Files received (SHA-256 identifies the exact bytes):"),
     ]
     for file in receipt.files:
-        lines += [
-            f"  Version {file.number}: {file.name} ({file.size}), received {file.received_at}",
-            f"  SHA-256: {file.sha256}",
-        ]
-    lines += ["", f"The paper, its versions and a PDF of this receipt: {url}", "", "Plenary"]
+        line = _("Version %(number)s: %(name)s (%(size)s), received %(time)s") % {
+            "number": file.number,
+            "name": file.name,
+            "size": file.size,
+            "time": file.received_at,
+        }
+        lines += [f"  {line}", f"  SHA-256: {file.sha256}"]
+    lines += [
+        "",
+        _("The paper, its versions and a PDF of this receipt: %(link)s") % {"link": url},
+        "",
+        "Plenary",
+    ]
     return "\n".join(lines)
 
 
@@ -158,9 +170,12 @@ def queue_receipt_mail(
 ) -> None:
     if to is None or not to.email:
         return
-    receipt = build_receipt(paper)
-    subject = f"Receipt {receipt.tracking_number}: {paper.title}"
-    if revised:
-        subject = f"New version received, {receipt.tracking_number}: {paper.title}"
-    body = receipt_text(receipt, paper_url(settings, paper), revised=revised)
+    with using_locale(to.locale):
+        receipt = build_receipt(paper)
+        values = {"number": receipt.tracking_number, "title": paper.title}
+        if revised:
+            subject = _("New version received, %(number)s: %(title)s") % values
+        else:
+            subject = _("Receipt %(number)s: %(title)s") % values
+        body = receipt_text(receipt, paper_url(settings, paper), revised=revised)
     mail.queue_mail(session, to.email, subject[:200], body)

@@ -18,13 +18,15 @@ from app.accounts.models import User
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Conflict, Forbidden
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.storage import Storage
 from app.submissions import policies, receipt, service, submit, tasks, window
 from app.submissions.models import Paper, PaperStatus, PaperVersion
 from app.submissions.policies import PaperAccess
 from app.submissions.uploads import ReceivedFile
 
-STALE = (
+STALE = N_(
     "This paper has changed since you opened the page (perhaps the form was sent twice). "
     "Reload the page to see its current state."
 )
@@ -44,7 +46,7 @@ def check_revision(
 ) -> None:
     _check_lock(paper, lock_version)
     if paper.status is PaperStatus.withdrawn:
-        raise Conflict("This paper was withdrawn; submit a new paper instead.")
+        raise Conflict(_("This paper was withdrawn; submit a new paper instead."))
     before = service.before_deadline(session, paper, now)
     # The organisation's rights follow what it was told: a staged decision must not show.
     known = paper.announced_status
@@ -53,8 +55,8 @@ def check_revision(
             deadline = service.paper_deadline(session, paper)
             raise Forbidden(window.deadline_problem(paper.meeting, deadline))
         if access.member:
-            raise Forbidden(f"A paper that is {known.value.replace('_', ' ')} cannot be revised.")
-        raise Forbidden("Only the paper's organisation and the organisers can revise it.")
+            raise Forbidden(_("This paper can no longer be revised in its current state."))
+        raise Forbidden(_("Only the paper's organisation and the organisers can revise it."))
 
 
 def add_version(
@@ -123,7 +125,7 @@ def withdraw(
     now = now or utcnow()
     _check_lock(paper, lock_version)
     if paper.status is PaperStatus.withdrawn:
-        raise Conflict("This paper has already been withdrawn.")
+        raise Conflict(_("This paper has already been withdrawn."))
     before_deadline = service.before_deadline(session, paper, now)
     known = paper.announced_status  # what the organisation was told (not a staged decision)
     if not policies.can_withdraw(access, known, before_deadline=before_deadline):
@@ -131,8 +133,8 @@ def withdraw(
             deadline = service.paper_deadline(session, paper)
             raise Forbidden(window.deadline_problem(paper.meeting, deadline))
         if access.member:
-            raise Forbidden(f"A paper that is {known.value.replace('_', ' ')} cannot be withdrawn.")
-        raise Forbidden("Only the paper's organisation and the organisers can withdraw it.")
+            raise Forbidden(_("This paper can no longer be withdrawn in its current state."))
+        raise Forbidden(_("Only the paper's organisation and the organisers can withdraw it."))
     before = {"status": paper.status.value}
     paper.status = paper.announced_status = PaperStatus.withdrawn
     paper.withdrawn_at = now

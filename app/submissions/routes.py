@@ -7,18 +7,17 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from babel import Locale
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from app import formatting
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
 from app.consultations.models import Meeting
 from app.db import utcnow
 from app.deps import Htmx, SessionDep, SettingsDep
 from app.errors import AppError, FormError
-from app.i18n import gettext
 from app.organisations import service as organisations
 from app.security import CsrfError, checks_csrf_in_body, verify_csrf
 from app.storage import EmptyFile, FileTooLarge, get_storage
@@ -110,11 +109,7 @@ def _submit_context(
 
 
 def language_label(code: PaperLanguage) -> str:
-    if code is PaperLanguage.other:
-        return gettext("Another language")
-    native = Locale.parse(code.value).get_display_name(code.value) or code.value
-    english = Locale.parse(code.value).get_display_name("en") or code.value
-    return native if native == english else f"{native} ({english})"
+    return formatting.content_language(code.value)
 
 
 def _form_values(fields: dict[str, list[str]]) -> dict[str, Any]:

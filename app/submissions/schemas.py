@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.i18n import gettext as _
 from app.submissions.models import (
     Consent,
     ConversionState,
@@ -29,24 +30,24 @@ _ALLOWED_CONTROLS = {"\n", "\t"}
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError("Enter text.")
+        raise ValueError(_("Enter text."))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in value):
-        raise ValueError("Remove the control characters from this text.")
+        raise ValueError(_("Remove the control characters from this text."))
     return value
 
 
 def _one_line(value: str) -> str:
     if "\n" in value or "\t" in value:
-        raise ValueError("Use a single line.")
+        raise ValueError(_("Use a single line."))
     if not value:
-        raise ValueError("This field is required.")
+        raise ValueError(_("This field is required."))
     return value
 
 
 def _required(value: str) -> str:
     if not value:
-        raise ValueError("This field is required.")
+        raise ValueError(_("This field is required."))
     return value
 
 
@@ -75,7 +76,7 @@ def _idempotency_key(value: str | None) -> str | None:
     if value is None or value == "":
         return None
     if not IDEMPOTENCY_KEY.fullmatch(value):
-        raise ValueError("Use 8 to 64 letters, digits, '-' or '_'.")
+        raise ValueError(_("Use 8 to 64 letters, digits, '-' or '_'."))
     return value
 
 

@@ -16,20 +16,22 @@ from app.accounts.models import User
 from app.consultations import service as consultations
 from app.consultations.models import AgendaItem, Meeting
 from app.errors import Forbidden, NotFound
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.organisations import service as organisations
 from app.organisations.models import Organisation
 from app.submissions import policies, repository, window
 from app.submissions.models import Paper, PaperCosigner, PaperVersion
 from app.submissions.policies import NOBODY, PaperAccess
 
-NO_PAPER = "There is no such paper."
+NO_PAPER = N_("There is no such paper.")
 ACTION_LABELS = {
     "paper.submit": "Submitted",
-    "paper.revise": "New version uploaded",
+    "paper.revise": N_("New version uploaded"),
     "paper.withdraw": "Withdrawn",
-    "paper.cosign.confirm": "Co-signing confirmed",
-    "paper.cosign.decline": "Co-signing declined",
-    "paper.announce": "Decision announced",
+    "paper.cosign.confirm": N_("Co-signing confirmed"),
+    "paper.cosign.decline": N_("Co-signing declined"),
+    "paper.announce": N_("Decision announced"),
 }
 
 
@@ -79,7 +81,7 @@ def version_of(paper: Paper, number: int) -> PaperVersion:
     for version in paper.versions:
         if version.number == number:
             return version
-    raise NotFound("This paper has no such version.")
+    raise NotFound(_("This paper has no such version."))
 
 
 def cosigner_state(cosigner: PaperCosigner) -> str:
@@ -147,10 +149,10 @@ def history(session: Session, papers: list[Paper]) -> dict[int, list[HistoryEntr
         if "status" in after and event.action not in ("paper.submit",):
             detail = str(after["status"]).replace("_", " ")
         if "version" in after:
-            detail = f"version {after['version']}"
+            detail = _("version %(number)s") % {"number": after["version"]}
         if "organisation_name" in after:
             detail = str(after["organisation_name"])
-        label = ACTION_LABELS.get(event.action, event.action)
+        label = _(ACTION_LABELS[event.action]) if event.action in ACTION_LABELS else event.action
         if event.object_id is not None:
             entries[event.object_id].append(
                 HistoryEntry(event.created_at, event.action, label, detail)
@@ -165,4 +167,4 @@ def require_meeting_staff(session: Session, user: User, meeting: Meeting) -> Non
     """Organisers and moderators of the meeting's process (they see all its papers)."""
     can = consultations.permissions_for(session, user, meeting.process)
     if not policies.can_see_all_papers(organises=can.organise, moderates=can.moderate):
-        raise Forbidden("Only the organisers and moderators of this process can see its papers.")
+        raise Forbidden(_("Only the organisers and moderators of this process can see its papers."))

@@ -23,6 +23,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect
 
 from app.errors import AppError
+from app.i18n import gettext
 
 MAX_FIELDS = 64
 MAX_FIELD_BYTES = 128 * 1024
@@ -58,7 +59,9 @@ def request_body(request: Request) -> Iterator[bytes]:
             try:
                 piece = anyio.from_thread.run(next_piece)
             except ClientDisconnect:
-                raise BadUpload("The upload was interrupted before it was complete.") from None
+                raise BadUpload(
+                    gettext("The upload was interrupted before it was complete.")
+                ) from None
             if piece is None:
                 return
             if piece:
@@ -81,7 +84,7 @@ class StreamedForm:
         kind, options = parse_options_header(content_type)
         boundary = options.get(b"boundary")
         if kind != b"multipart/form-data" or not boundary:
-            raise BadUpload("Send the form as multipart/form-data.", status=415)
+            raise BadUpload(gettext("Send the form as multipart/form-data."), status=415)
         self.file_field = file_field
         self.fields: dict[str, list[str]] = {}
         self.file: FilePart | None = None
@@ -141,9 +144,11 @@ class StreamedForm:
             self._feed()
         if self._trailing:
             raise BadUpload(
-                "Send the file as the last part of the form (these fields came after it: "
-                + ", ".join(sorted(set(self._trailing))[:5])
-                + ").",
+                gettext(
+                    "Send the file as the last part of the form (these fields came after it: "
+                    "%(fields)s)."
+                )
+                % {"fields": ", ".join(sorted(set(self._trailing))[:5])},
                 status=422,
             )
 
@@ -167,11 +172,11 @@ class StreamedForm:
             if piece is None:
                 self._parser.finalize()
                 if not self._ended:
-                    raise BadUpload("The upload is incomplete: the form ended too early.")
+                    raise BadUpload(gettext("The upload is incomplete: the form ended too early."))
                 return
             self._parser.write(piece)
         except MultipartParseError as exc:
-            raise BadUpload("The upload could not be read as a form.") from exc
+            raise BadUpload(gettext("The upload could not be read as a form.")) from exc
 
     def _on_part_begin(self) -> None:
         self._headers = []
@@ -195,11 +200,15 @@ class StreamedForm:
             headers.get(b"content-disposition", b"").decode("latin-1")
         )
         if disposition != b"form-data" or b"name" not in options:
-            raise BadUpload("The upload could not be read as a form (a part has no name).")
+            raise BadUpload(gettext("The upload could not be read as a form (a part has no name)."))
         name = options[b"name"].decode("utf-8", "replace")
         if b"filename" in options:
             if name != self.file_field or self.file is not None:
-                raise BadUpload(f"Send one file, in the field '{self.file_field}'.", status=422)
+                raise BadUpload(
+                    gettext("Send one file, in the field '%(field)s'.")
+                    % {"field": self.file_field},
+                    status=422,
+                )
             self.file = FilePart(
                 field=name,
                 filename=options[b"filename"].decode("utf-8", "replace"),
@@ -209,7 +218,10 @@ class StreamedForm:
             return
         self._field_count += 1
         if self._field_count > MAX_FIELDS:
-            raise BadUpload(f"The form has more than {MAX_FIELDS} fields.", status=422)
+            raise BadUpload(
+                gettext("The form has more than %(maximum)s fields.") % {"maximum": MAX_FIELDS},
+                status=422,
+            )
         if self.file is not None:
             self._trailing.append(name)
         self._part, self._name = "field", name
@@ -223,11 +235,15 @@ class StreamedForm:
         self._field_bytes += end - start
         if len(self._value) > MAX_FIELD_BYTES:
             raise BadUpload(
-                f"The field '{self._name}' is longer than {MAX_FIELD_BYTES // 1024} KB.", status=413
+                gettext("The field '%(field)s' is longer than %(size)s KB.")
+                % {"field": self._name, "size": MAX_FIELD_BYTES // 1024},
+                status=413,
             )
         if self._field_bytes > MAX_FIELDS_BYTES:
             raise BadUpload(
-                f"The form's text is longer than {MAX_FIELDS_BYTES // 1024} KB.", status=413
+                gettext("The form's text is longer than %(size)s KB.")
+                % {"size": MAX_FIELDS_BYTES // 1024},
+                status=413,
             )
 
     def _on_part_end(self) -> None:
@@ -238,7 +254,8 @@ class StreamedForm:
                 value = self._value.decode("utf-8")
             except UnicodeDecodeError:
                 raise BadUpload(
-                    f"The field '{self._name}' is not UTF-8 text.", status=422
+                    gettext("The field '%(field)s' is not UTF-8 text.") % {"field": self._name},
+                    status=422,
                 ) from None
             self.fields.setdefault(self._name, []).append(value)
         self._part = None

@@ -21,6 +21,8 @@ from app.config import Settings
 from app.consultations.models import AgendaItem, Meeting
 from app.db import utcnow
 from app.errors import AppError, Conflict, Forbidden, FormError, NotFound
+from app.i18n import N_, ngettext
+from app.i18n import gettext as _
 from app.organisations import service as organisations
 from app.organisations.models import Organisation, Verification
 from app.storage import Storage
@@ -36,7 +38,7 @@ from app.submissions.models import (
 from app.submissions.schemas import PaperCreate
 from app.submissions.uploads import ReceivedFile
 
-NO_ITEM = "There is no such agenda item in this meeting."
+NO_ITEM = N_("There is no such agenda item in this meeting.")
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,23 @@ def check_submission(
         earlier = repository.find_by_idempotency_key(session, user.id, data.idempotency_key)
         if earlier is not None:
             if earlier.meeting_id != meeting.id:
-                raise Conflict("This form was already used to submit a paper to another meeting.")
+                raise Conflict(
+                    _("This form was already used to submit a paper to another meeting.")
+                )
             return earlier
     org = organisations.get_organisation(session, data.organisation_id)
     if not policies.can_submit_for(organisations.role_of(session, org, user)):
-        raise Forbidden(f"You are not a member of {org.name}, so you cannot submit on its behalf.")
+        raise Forbidden(
+            _("You are not a member of %(organisation)s, so you cannot submit on its behalf.")
+            % {"organisation": org.name}
+        )
     if org.verification is Verification.rejected:
         raise Forbidden(
-            f"{org.name} could not be verified, so it cannot submit papers. Its owners can "
-            "correct its profile, which sends it back for verification."
+            _(
+                "%(organisation)s could not be verified, so it cannot submit papers. Its owners "
+                "can correct its profile, which sends it back for verification."
+            )
+            % {"organisation": org.name}
         )
     items = repository.get_agenda_items(session, data.agenda_item_ids)
     if len(items) != len(data.agenda_item_ids) or any(i.meeting_id != meeting.id for i in items):
@@ -73,22 +83,28 @@ def check_submission(
     errors: dict[str, str] = {}
     words = len(data.summary.split())
     if words > meeting.summary_word_limit:
-        errors["summary"] = (
-            f"Shorten the summary to at most {meeting.summary_word_limit} words (it has {words})."
-        )
+        errors["summary"] = _(
+            "Shorten the summary to at most %(maximum)s words (it has %(words)s)."
+        ) % {"maximum": meeting.summary_word_limit, "words": words}
     if org.id in data.cosigner_ids:
-        errors["cosigner_ids"] = "Your own organisation cannot co-sign its paper."
+        errors["cosigner_ids"] = _("Your own organisation cannot co-sign its paper.")
     if errors:
         raise FormError(errors)
     cosigners = repository.get_organisations(session, data.cosigner_ids)
     if len(cosigners) != len(data.cosigner_ids):
-        raise NotFound("There is no such organisation to ask as a co-signer.")
+        raise NotFound(_("There is no such organisation to ask as a co-signer."))
 
     submitted = repository.count_active_papers(session, meeting.id, org.id)
     if submitted >= meeting.papers_per_organisation:
         raise AppError(
-            f"{org.name} has already submitted {submitted} paper(s) to this meeting, the most "
-            "it allows. Withdraw one to submit another.",
+            ngettext(
+                "%(organisation)s has already submitted %(num)s paper to this meeting, the most "
+                "it allows. Withdraw it to submit another.",
+                "%(organisation)s has already submitted %(num)s papers to this meeting, the most "
+                "it allows. Withdraw one to submit another.",
+                submitted,
+            )
+            % {"organisation": org.name, "num": submitted},
             status=409,
             code="paper_limit_reached",
         )

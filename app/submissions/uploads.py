@@ -18,6 +18,8 @@ from typing import Protocol
 
 from app.config import Settings
 from app.errors import AppError, FormError
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.storage import EmptyFile, Storage
 from app.submissions.files import DocumentInfo, RejectedFile, inspect_document
 from app.submissions.models import ScanState
@@ -25,7 +27,7 @@ from app.submissions.scanning import scan_file
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
-CHOOSE_A_FILE = "Choose a file to upload (PDF, DOCX or ODT)."
+CHOOSE_A_FILE = N_("Choose a file to upload (PDF, DOCX or ODT).")
 
 
 class ScanningUnavailable(AppError):
@@ -34,8 +36,10 @@ class ScanningUnavailable(AppError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Virus scanning is unavailable at the moment, so the file cannot be accepted. "
-            "Nothing was stored; please try again in a few minutes."
+            _(
+                "Virus scanning is unavailable at the moment, so the file cannot be accepted. "
+                "Nothing was stored; please try again in a few minutes."
+            )
         )
 
 
@@ -44,8 +48,11 @@ class InfectedFile(RejectedFile):
 
     def __init__(self, signature: str) -> None:
         super().__init__(
-            f"Our virus scanner found malware in this file ({signature}), so it was refused. "
-            "Nothing was stored. Please check your computer and upload a clean copy."
+            _(
+                "Our virus scanner found malware in this file (%(signature)s), so it was refused. "
+                "Nothing was stored. Please check your computer and upload a clean copy."
+            )
+            % {"signature": signature}
         )
 
 

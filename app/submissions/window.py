@@ -18,6 +18,7 @@ from app.consultations.models import AgendaItem, Meeting
 from app.db import utcnow
 from app.errors import AppError, FormError, NotFound
 from app.formatting import local_datetime
+from app.i18n import gettext as _
 from app.organisations import service as organisations
 from app.submissions import repository
 from app.submissions.models import LateException
@@ -37,11 +38,13 @@ def window_problem(meeting: Meeting, now: datetime) -> str | None:
     """None while the meeting takes papers; otherwise why not, in words."""
     opens, closes = meeting.submissions_open_at, meeting.submissions_close_at
     if opens is None or closes is None:
-        return "This meeting is not taking papers: its submission period has not been announced."
+        return _("This meeting is not taking papers: its submission period has not been announced.")
     if now < opens:
-        return f"Submissions to this meeting open on {_local(meeting, opens)}."
+        return _("Submissions to this meeting open on %(time)s.") % {"time": _local(meeting, opens)}
     if now >= closes:
-        return f"Submissions to this meeting closed on {_local(meeting, closes)}."
+        return _("Submissions to this meeting closed on %(time)s.") % {
+            "time": _local(meeting, closes)
+        }
     return None
 
 
@@ -63,10 +66,13 @@ def check_open(
     closed: list[str] = []
     for item in items:
         if not item.papers_open:
-            closed.append(f"Agenda item {item.number} does not take papers.")
+            closed.append(
+                _("Agenda item %(number)s does not take papers.") % {"number": item.number}
+            )
         elif not late and item.closes_at is not None and now >= item.closes_at:
             closed.append(
-                f"Papers on agenda item {item.number} closed on {_local(meeting, item.closes_at)}."
+                _("Papers on agenda item %(number)s closed on %(time)s.")
+                % {"number": item.number, "time": _local(meeting, item.closes_at)}
             )
     if closed:
         raise FormError({"agenda_item_ids": " ".join(closed)})
@@ -94,11 +100,11 @@ def before_deadline(
 
 def deadline_problem(meeting: Meeting, end: datetime | None) -> str:
     if end is None:
-        return "This meeting has no submission period, so only its organisers can change papers."
-    return (
-        f"The deadline ({_local(meeting, end)}) has passed: only the organisers of this meeting "
+        return _("This meeting has no submission period, so only its organisers can change papers.")
+    return _(
+        "The deadline (%(time)s) has passed: only the organisers of this meeting "
         "can change the paper now."
-    )
+    ) % {"time": _local(meeting, end)}
 
 
 # --- late-submission exceptions -------------------------------------------------------------------
@@ -135,13 +141,13 @@ def grant_late_exception(
     closes = meeting.submissions_close_at
     if until is not None:
         if until <= now:
-            errors["until"] = "Choose a time in the future."
+            errors["until"] = _("Choose a time in the future.")
         elif closes is not None and until <= closes:
-            errors["until"] = (
-                f"Choose a time after the meeting's deadline ({_local(meeting, closes)})."
-            )
+            errors["until"] = _("Choose a time after the meeting's deadline (%(time)s).") % {
+                "time": _local(meeting, closes)
+            }
     if errors or until is None:
-        raise FormError(errors or {"until": "Enter a date and time."})
+        raise FormError(errors or {"until": _("Enter a date and time.")})
     exception = repository.get_late_exception(session, meeting.id, org.id)
     before = _state(exception) if exception is not None else None
     if exception is None:
@@ -169,7 +175,7 @@ def revoke_late_exception(
 ) -> None:
     exception = repository.get_late_exception_by_id(session, exception_id)
     if exception is None or exception.meeting_id != meeting.id:
-        raise NotFound("There is no such late-submission exception.")
+        raise NotFound(_("There is no such late-submission exception."))
     before = _state(exception)
     session.delete(exception)
     session.flush()
