@@ -16,6 +16,7 @@ from app.consultations import service as consultations
 from app.consultations.models import CommentMode, ProcessRole
 from app.consultations.schemas import AgendaItemCreate, GrantCreate, MeetingCreate, ProcessCreate
 from app.errors import NotFound
+from app.evaluations import demo as evaluations_demo
 from app.organisations import membership
 from app.organisations import service as organisations
 from app.organisations.models import EcosocStatus, OrganisationType, Verification
@@ -205,6 +206,7 @@ def load(session: Session, settings: Settings, now: datetime | None = None) -> b
             )
             token = link.rsplit("/", 1)[1]
             membership.accept_invitation(session, users["ngo-member"], token)
+    evaluations_demo.load(session, process, organiser, moderator, now)
     return True
 
 

@@ -57,9 +57,9 @@ def test_demo_is_idempotent_and_complete(data_dir: Path) -> None:
     assert first.exit_code == 0, first.output
     counts = _counts(data_dir)
     assert counts["Process"] == 1
-    assert counts["Meeting"] == 2
+    assert counts["Meeting"] == 3  # two ahead, one past with an evaluation questionnaire
     assert counts["AgendaItem"] == 8  # the four High-Level Dialogue topics, per meeting
-    assert counts["Organisation"] == 5
+    assert counts["Organisation"] == 5 + 26  # five to sign in as; 26 answered the questionnaire
     assert counts["RoleGrant"] == 2  # an organiser and a moderator
     assert counts["AuditEvent"] > 0
     second = runner.invoke(cli, ["demo"])
@@ -71,7 +71,7 @@ def test_demo_is_idempotent_and_complete(data_dir: Path) -> None:
         countries = set(session.scalars(select(Organisation.country)))
         demo_users = accounts.demo_users(session)
     database.dispose()
-    assert len(countries) == 5
+    assert len(countries) == 16  # the five's, and eleven more among the questionnaire's
     assert any(u.is_admin for u in demo_users)
 
 
