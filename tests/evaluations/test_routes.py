@@ -174,6 +174,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: TestClient, ew: Evaluati
 
 def test_the_open_questionnaires_page(client: TestClient, ew: EvaluationWorld) -> None:
     html = _as(client, ew, "stranger").get("/questionnaires").text
+    assert '<li><a href="/questionnaires">Questionnaires</a></li>' in html  # in the main menu
     assert "How was the meeting?" in html and "Meetings you organise" not in html
     html = _as(client, ew, "organiser").get("/questionnaires").text
     assert f'href="{ew.meeting_url}"' in html
