@@ -34,7 +34,7 @@ from app.submissions.models import (
     PaperVersion,
     ScanState,
 )
-from app.submissions.search import matching_papers_clause
+from app.submissions.search import is_common, keep_matching, matching_papers_clause
 
 PAGE_SIZE = 50
 STALE_CURSOR = N_(
@@ -72,7 +72,10 @@ def decode_cursor(sort: str, cursor: str) -> tuple[Any, int]:
 
 
 def _after(sort: str, cursor: str) -> ColumnElement[bool]:
-    value, paper_id = decode_cursor(sort, cursor)
+    return _after_key(sort, *decode_cursor(sort, cursor))
+
+
+def _after_key(sort: str, value: Any, paper_id: int) -> ColumnElement[bool]:
     column = _sort_column(sort)
     key = tuple_(column, Paper.id)
     bound = tuple_(bindparam(None, value, type_=column.type), bindparam(None, paper_id))
@@ -124,9 +127,10 @@ def _flag(name: str, meeting: Meeting) -> ColumnElement[bool]:
 
 
 def conditions(
-    session: Session, meeting: Meeting, filters: QueueFilters, user: User
+    session: Session, meeting: Meeting, filters: QueueFilters, user: User, *, search: bool = True
 ) -> list[ColumnElement[bool]]:
-    """Every filter as a condition on Paper (and Organisation, which the queue joins)."""
+    """Every filter as a condition on Paper (and Organisation, which the queue joins); the
+    full-text search too unless `search` is False."""
     where: list[ColumnElement[bool]] = [Paper.meeting_id == meeting.id]
     if filters.status:
         where.append(Paper.status.in_(filters.status))
@@ -160,7 +164,7 @@ def conditions(
     where += [_flag(name, meeting) for name in dict.fromkeys(filters.flag)]
     if filters.cluster is not None:
         where.append(Paper.duplicate_group == filters.cluster)
-    if filters.q.strip():
+    if search and filters.q.strip():
         matching = matching_papers_clause(session, filters.q)
         if matching is not None:
             where.append(matching)
@@ -213,14 +217,49 @@ def page(
     user: User,
     limit: int = PAGE_SIZE,
 ) -> QueuePage:
-    where = conditions(session, meeting, filters, user)
+    common = bool(filters.q.strip()) and is_common(session, meeting.id, filters.q)
+    where = conditions(session, meeting, filters, user, search=not common)
     if filters.cursor:
         where.append(_after(filters.sort, filters.cursor))
+    if common:
+        ids = _common_matches_in_order(session, where, filters, limit + 1)
+        where = [Paper.id.in_(ids)]
     papers = repository.queue_papers(session, where, _order(filters.sort), limit + 1)
     more = len(papers) > limit
     papers = papers[:limit]
     next_cursor = encode_cursor(filters.sort, papers[-1]) if more and papers else None
     return QueuePage(rows_for(session, papers), next_cursor)
+
+
+CANDIDATES = 256
+MAX_ROUNDS = 8
+
+
+def _common_matches_in_order(
+    session: Session, where: list[ColumnElement[bool]], filters: QueueFilters, wanted: int
+) -> list[int]:
+    """The first `wanted` papers in the queue's order that meet `where` and match a common
+    search: candidates are taken in order, CANDIDATES at a time, and checked against the
+    search. Should the search prove rare among these filters, the rest is found by
+    collecting the matches after all, so no page costs more than MAX_ROUNDS rounds."""
+    order = _order(filters.sort)
+    found: list[int] = []
+    last: tuple[int, Any] | None = None
+    for _ in range(MAX_ROUNDS):
+        after = [_after_key(filters.sort, last[1], last[0])] if last else []
+        keys = repository.queue_keys(
+            session, [*where, *after], order, _sort_column(filters.sort), CANDIDATES
+        )
+        matching = keep_matching(session, filters.q, [paper_id for paper_id, _ in keys])
+        found += [paper_id for paper_id, _ in keys if paper_id in matching]
+        if len(found) >= wanted or len(keys) < CANDIDATES:
+            return found[:wanted]
+        last = keys[-1]
+    assert last is not None
+    rest = [*where, _after_key(filters.sort, last[1], last[0])]
+    if (search := matching_papers_clause(session, filters.q)) is not None:
+        rest.append(search)
+    return found + repository.queue_ids(session, rest, order, wanted - len(found))
 
 
 def row_of(session: Session, paper: Paper) -> QueueRow:

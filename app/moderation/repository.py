@@ -78,9 +78,17 @@ def get_paper(session: Session, paper_id: int, *, fresh: bool = False) -> Paper 
 def queue_papers(
     session: Session, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
 ) -> list[Paper]:
+    # The page's ids first, then its rows: ordering only (sort key, id) pairs keeps a search
+    # that matches half the meeting from sorting tens of thousands of wide joined rows.
+    page_ids = (
+        select(Paper.id)
+        .join(Organisation, Organisation.id == Paper.organisation_id)
+        .where(*where)
+        .order_by(*order)
+        .limit(limit)
+    )
     stmt = (
         select(Paper)
-        .join(Organisation, Organisation.id == Paper.organisation_id)
         .options(
             joinedload(Paper.organisation),
             joinedload(Paper.assignee),
@@ -88,11 +96,34 @@ def queue_papers(
             selectinload(Paper.agenda_links).joinedload(PaperAgendaItem.agenda_item),
             _version_states(),
         )
+        .where(Paper.id.in_(page_ids.scalar_subquery()))
+        .order_by(*order)
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def queue_keys(
+    session: Session,
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[Any],
+    sort_column: Any,
+    limit: int,
+) -> list[tuple[int, Any]]:
+    """(id, sort value) of the queue's next `limit` papers: candidates, cheap to fetch."""
+    stmt = (
+        select(Paper.id, sort_column)
+        .join(Organisation, Organisation.id == Paper.organisation_id)
         .where(*where)
         .order_by(*order)
         .limit(limit)
     )
-    return list(session.scalars(stmt).unique())
+    return [(paper_id, value) for paper_id, value in session.execute(stmt)]
+
+
+def queue_ids(
+    session: Session, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
+) -> list[int]:
+    return [paper_id for paper_id, _ in queue_keys(session, where, order, Paper.id, limit)]
 
 
 def cluster_sizes(session: Session, groups: Collection[int]) -> dict[int, int]:

@@ -207,3 +207,66 @@ def test_export_rows_follow_the_filters(db: Session, triage: Triage) -> None:
     assert row["paper_id"] == first.id and row["status"] == "submitted"
     assert sorted(str(row["agenda_items"]).split(",")) == ["1", "2"]
     assert row["country"] == "KG" and row["organisation"] == triage.org.name
+
+
+@pytest.mark.parametrize(
+    ("candidates", "rounds"),
+    [(3, 8), (2, 1)],  # enough rounds; too few, so the rest is collected after all
+)
+@pytest.mark.parametrize("sort", ["received", "-title"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"q": "remittances"},
+        {"q": "remittances -fees"},
+        {"q": "remittances or recruitment", "status": ["submitted"]},
+        {"q": "rare"},
+    ],
+)
+def test_a_common_word_gives_the_pages_collecting_would(
+    db: Session,
+    triage: Triage,
+    monkeypatch: pytest.MonkeyPatch,
+    candidates: int,
+    rounds: int,
+    sort: str,
+    filters: dict[str, Any],
+) -> None:
+    """Checking candidates in order (a word common in the meeting) and collecting every
+    match first are two ways to the same pages, with every filter and cursor."""
+    texts = ["remittances fees", "remittances", "recruitment", "rare remittances", "other"]
+    for n in range(17):
+        status = PaperStatus.accepted if n % 4 == 0 else PaperStatus.submitted
+        triage.paper(
+            db,
+            title=f"{texts[n % 5]} {n % 3}",
+            summary=texts[(n * 2) % 5],
+            status=status,
+            submitted_at=T0 + timedelta(hours=n // 2),
+        )
+    for paper in triage.papers:
+        search.index_paper(db, paper.id)
+    engine = type(search._engine(db))
+    collected = walk(db, triage, 4, sort=sort, **filters)
+    assert not search.is_common(db, triage.meeting.id, filters["q"])
+
+    monkeypatch.setattr(engine, "common_matches", 2)
+    monkeypatch.setattr(queue, "CANDIDATES", candidates)
+    monkeypatch.setattr(queue, "MAX_ROUNDS", rounds)
+    assert search.is_common(db, triage.meeting.id, filters["q"])
+    assert not search.is_common(db, triage.meeting.id, '"remittances fees"')  # phrases: never
+    checked = walk(db, triage, 4, sort=sort, **filters)
+    assert checked == collected
+    assert sum(map(len, checked)) > 1
+
+
+def test_keep_matching_keeps_the_matches_among_candidates(db: Session, triage: Triage) -> None:
+    a = triage.paper(db, title="Remittances and fees")
+    b = triage.paper(db, title="Remittances")
+    c = triage.paper(db, title="Recruitment fees")
+    for paper in triage.papers:
+        search.index_paper(db, paper.id)
+    assert search.keep_matching(db, "remittances", [a.id, b.id, c.id]) == {a.id, b.id}
+    assert search.keep_matching(db, "remittances -fees", [a.id, b.id, c.id]) == {b.id}
+    assert search.keep_matching(db, "fees", [b.id]) == set()
+    assert search.keep_matching(db, "", [a.id, c.id]) == {a.id, c.id}
