@@ -29,7 +29,7 @@ def test_the_limit_of_papers_per_organisation(
     files_before = stored_files(storage)
     third = upload(client, world.submit_url, world.fields(), a_pdf())
     assert third.status_code == 409
-    assert "has already submitted 2 paper(s) to this meeting, the most it allows" in third.text
+    assert "has already submitted 2 papers to this meeting, the most it allows" in third.text
     assert paper_count(db) == 2
     assert stored_files(storage) == files_before
 
