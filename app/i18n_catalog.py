@@ -23,8 +23,8 @@ SOURCE_DIRS = ("app", "templates")
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 TRANSLATED_LOCALES = tuple(code for code in SUPPORTED_LOCALES if code != DEFAULT_LOCALE)
 WIDTH = 100
-# %(name)s, %s, %d …, and {name} / {0} as used with str.format.
-PLACEHOLDER = re.compile(r"%\(\w+\)[sdifr]|%[sdifr]|\{\w*\}")
+# %(name)s, %(rho).2f, %s, %d …, and {name} / {0} as used with str.format.
+PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-+#0]*\d*(?:\.\d+)?[sdifr]|\{\w*\}")
 
 
 def _in_source(dirpath: str) -> bool:
@@ -103,12 +103,12 @@ def _is_translated(message: Message) -> bool:
 
 
 def placeholders(text: str) -> list[str]:
-    return sorted(PLACEHOLDER.findall(text))
+    return sorted(PLACEHOLDER.findall(text.replace("%%", "")))
 
 
 def _lone_percents(text: str) -> int:
     """'%' signs that are neither a placeholder nor '%%' (they break `text % values`)."""
-    return PLACEHOLDER.sub("", text).replace("%%", "").count("%")
+    return PLACEHOLDER.sub("", text.replace("%%", "")).count("%")
 
 
 def translation_problems(message: Message) -> list[str]:
