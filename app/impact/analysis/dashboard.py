@@ -35,8 +35,16 @@ def country_name(code: str) -> str:
     return str(names.get(code) or code)
 
 
-def recommendation_label(rec: Recommendation) -> str:
-    return rec.number
+def recommendation_labels(recs: Sequence[Recommendation]) -> tuple[dict[int, str], list[str]]:
+    """Short labels for chart columns: the recommendation's number, or, when two meetings use the
+    same number, "M2 1.1" (the meeting's place in the process); with the meetings so keyed."""
+    numbers = [rec.number for rec in recs]
+    if len(set(numbers)) == len(numbers):
+        return {rec.id: rec.number for rec in recs}, []
+    meetings = list(dict.fromkeys((rec.meeting_id, rec.meeting.title) for rec in recs))
+    key = {meeting_id: f"M{n}" for n, (meeting_id, _title) in enumerate(meetings, start=1)}
+    labels = {rec.id: f"{key[rec.meeting_id]} {rec.number}" for rec in recs}
+    return labels, [f"{key[meeting_id]}: {title}" for meeting_id, title in meetings]
 
 
 def time_points(first: date, last: date) -> list[date]:
@@ -89,6 +97,7 @@ class Dashboard:
     recommendations: list[Recommendation]
     countries: list[tuple[str, str]]
     matrix: MatrixData
+    meeting_keys: list[str]  # "M1: title" when column labels need the meeting
     shadow_counts: dict[tuple[int, str], int]
     dates: list[date]
     country_series: list[Series]
@@ -181,7 +190,8 @@ def build(
         for rec_id, members in addressees.items()
         for country in members
     }
-    columns = [Column(rec.id, recommendation_label(rec), rec.text) for rec in recs]
+    labels, meeting_keys = recommendation_labels(recs)
+    columns = [Column(rec.id, labels[rec.id], rec.text) for rec in recs]
     matrix = MatrixData(rows=[c for c in countries if c[0] in addressed_to], columns=columns)
     matrix.cells.update(cells)
 
@@ -203,7 +213,7 @@ def build(
             r: statistics.progress_score(members, per_rec[r]) for r, members in addressees.items()
         }
     country_keys = [c for c in countries if c[0] in addressed_to]
-    rec_keys = [(rec.id, f"{rec.number}") for rec in recs if addressees[rec.id]]
+    rec_keys = [(rec.id, labels[rec.id]) for rec in recs if addressees[rec.id]]
 
     scores = statistics.progress_scores(addressed_to, points, filters.as_of)
     participation = [
@@ -232,6 +242,7 @@ def build(
         recommendations=recs,
         countries=countries,
         matrix=matrix,
+        meeting_keys=meeting_keys,
         shadow_counts=repository.shadow_report_counts(session, process.id),
         dates=dates,
         country_series=_series(country_keys, dates, by_country_at),

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.impact.analysis import downloads, statistics, views
+from app.impact.analysis.charts import status_label
 from app.impact.analysis.deps import ViewedDashboard
 from app.impact.analysis.filters import Measure, measure_label, measure_phrase
 from app.impact.analysis.reading import number, reading
@@ -40,6 +41,7 @@ def dashboard_page(request: Request, board: ViewedDashboard) -> Response:
         "correlations": [(m, measure_label(m), board.correlations[m]) for m in Measure],
         "number": number,
         "display": views.display,
+        "status_label": status_label,
         "min_countries": statistics.MIN_COUNTRIES,
     }
     return render(request, PAGE, context)

@@ -13,7 +13,7 @@ from app.impact.analysis.charts import NO_REPORT
 from app.impact.analysis.dashboard import Dashboard, time_points
 from app.impact.analysis.filters import Filters, Measure, parse_filters
 from app.impact.analysis.policies import PUBLIC, Audience
-from tests.impact.analysis.world import AS_OF, ImpactWorld
+from tests.impact.analysis.world import AS_OF, ImpactWorld, add_recommendation
 
 STAFF = Audience(include_drafts=True, all_inputs=True)
 
@@ -147,3 +147,12 @@ def test_time_points_are_quarter_ends_then_year_ends() -> None:
     assert long[-1] == date(2026, 6, 30)
     assert all(d.month == 12 for d in long[:-1])
     assert len(long) <= dashboard.MAX_TIME_POINTS
+
+
+def test_columns_name_the_meeting_when_numbers_repeat(db: Session, iw: ImpactWorld) -> None:
+    add_recommendation(db, iw.m2, iw.item_b, "1.1", countries=("KE",))
+    board = _board(db, iw)
+    labels = [c.label for c in board.matrix.columns]
+    assert labels == ["M1 1.1", "M1 1.2", "M2 2.1", "M2 1.1"]
+    assert board.meeting_keys == [f"M1: {iw.m1.title}", f"M2: {iw.m2.title}"]
+    assert [s.label for s in board.recommendation_series][-1] == "M2 1.1"

@@ -40,13 +40,17 @@ def test_the_page_shows_charts_tables_and_the_reading(client: TestClient, iw: Im
     assert "66.7" in html or "67" in html  # Kenya's score in the participation table
     assert "2.2" not in html.split('id="table-matrix"')[1].split("</table>")[0]  # no draft
     assert "published with their authors" in html
+    # each status links to the reports of that recommendation and country; shadow reports shown
+    r1 = iw.recs["1.1"].id
+    assert f'<a href="/recommendations/{r1}/countries/UG">Partially implemented</a>' in html
+    assert "1 shadow report" in html
 
 
 def test_staff_see_drafts(client: TestClient, iw: ImpactWorld) -> None:
     sign_in(client, iw.organiser)
     html = client.get(f"{_base(iw)}?{QUERY}").text
     assert "not adopted yet" in html
-    assert '<th scope="col">2.2</th>' in html
+    assert f'<a href="/recommendations/{iw.recs["2.2"].id}">2.2</a>' in html
 
 
 def test_filters_in_the_url(client: TestClient, iw: ImpactWorld) -> None:
