@@ -261,6 +261,78 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/meetings/{meeting_id}/decisions/release"): RESTRICTED,
     ("POST", "/api/v1/papers/{paper_id}/assignment"): RESTRICTED,
     ("POST", "/api/v1/papers/{paper_id}/route"): RESTRICTED,
+    # impact: recommendations and follow-up (tests/impact/ go further: other country, process,
+    # organisation; drafts are 404 to the public)
+    ("GET", "/processes/{slug}/recommendations"): PUBLIC,
+    ("GET", "/recommendations/{recommendation_id}"): PUBLIC,
+    ("GET", "/recommendations/{recommendation_id}/countries/{country}"): PUBLIC,
+    ("GET", "/recommendations/{recommendation_id}/countries/{country}/official"): RESTRICTED,
+    ("POST", "/recommendations/{recommendation_id}/countries/{country}/official"): RESTRICTED,
+    ("GET", "/recommendations/{recommendation_id}/countries/{country}/shadow/{org_id}"): RESTRICTED,
+    (
+        "POST",
+        "/recommendations/{recommendation_id}/countries/{country}/shadow/{org_id}",
+    ): RESTRICTED,
+    ("GET", "/evidence/{evidence_id}"): PUBLIC,
+    ("GET", "/organisations/{org_id}/recommendations"): RESTRICTED,
+    ("GET", "/processes/{slug}/impact"): RESTRICTED,
+    ("POST", "/processes/{slug}/impact/focal-points"): RESTRICTED,
+    ("POST", "/processes/{slug}/impact/focal-points/{focal_point_id}/revoke"): RESTRICTED,
+    ("POST", "/processes/{slug}/impact/rounds"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/recommendations/new"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/recommendations"): RESTRICTED,
+    ("GET", "/recommendations/{recommendation_id}/edit"): RESTRICTED,
+    ("POST", "/recommendations/{recommendation_id}/edit"): RESTRICTED,
+    ("POST", "/recommendations/{recommendation_id}/citations"): RESTRICTED,
+    ("POST", "/recommendations/{recommendation_id}/citations/{citation_id}/delete"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/participants"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/participants"): RESTRICTED,
+    (
+        "POST",
+        "/processes/{slug}/meetings/{meeting_slug}/participants/{participant_id}/delete",
+    ): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/participants/import"): RESTRICTED,
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/recommendations/import"): RESTRICTED,
+    ("POST", "/processes/{slug}/meetings/{meeting_slug}/recommendations/import"): RESTRICTED,
+    (
+        "GET",
+        "/processes/{slug}/meetings/{meeting_slug}/recommendations/import/{import_token}",
+    ): RESTRICTED,
+    (
+        "POST",
+        "/processes/{slug}/meetings/{meeting_slug}/recommendations/import/{import_token}/confirm",
+    ): RESTRICTED,
+    ("GET", "/api/v1/processes/{slug}/recommendations"): PUBLIC,
+    ("POST", "/api/v1/meetings/{meeting_id}/recommendations"): RESTRICTED,
+    ("GET", "/api/v1/recommendations/{recommendation_id}"): PUBLIC,
+    ("PATCH", "/api/v1/recommendations/{recommendation_id}"): RESTRICTED,
+    ("POST", "/api/v1/recommendations/{recommendation_id}/citations"): RESTRICTED,
+    ("DELETE", "/api/v1/recommendations/{recommendation_id}/citations/{citation_id}"): RESTRICTED,
+    ("GET", "/api/v1/organisations/{org_id}/recommendations"): RESTRICTED,
+    ("POST", "/api/v1/meetings/{meeting_id}/recommendation-imports"): RESTRICTED,
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/recommendation-imports/{import_token}/confirm",
+    ): RESTRICTED,
+    ("GET", "/api/v1/meetings/{meeting_id}/participants"): PUBLIC,
+    ("POST", "/api/v1/meetings/{meeting_id}/participants"): RESTRICTED,
+    ("DELETE", "/api/v1/meetings/{meeting_id}/participants/{participant_id}"): RESTRICTED,
+    ("GET", "/api/v1/processes/{slug}/focal-points"): RESTRICTED,
+    ("POST", "/api/v1/processes/{slug}/focal-points"): RESTRICTED,
+    ("DELETE", "/api/v1/processes/{slug}/focal-points/{focal_point_id}"): RESTRICTED,
+    ("GET", "/api/v1/processes/{slug}/reporting-rounds"): PUBLIC,
+    ("POST", "/api/v1/processes/{slug}/reporting-rounds"): RESTRICTED,
+    ("GET", "/api/v1/recommendations/{recommendation_id}/reports"): PUBLIC,
+    ("GET", "/api/v1/reports/{report_id}"): PUBLIC,
+    (
+        "POST",
+        "/api/v1/recommendations/{recommendation_id}/countries/{country}/official",
+    ): RESTRICTED,
+    (
+        "POST",
+        "/api/v1/recommendations/{recommendation_id}/countries/{country}/shadow/{org_id}",
+    ): RESTRICTED,
+    ("GET", "/api/v1/evidence/{evidence_id}/file"): PUBLIC,
 }
 
 
@@ -311,6 +383,9 @@ def world(db: Session) -> World:
 
     questionnaire = make_questionnaire(db, meeting)  # open, so that outsiders may answer it
     question = add_question(db, questionnaire, QuestionKind.scale, required=True)
+    from tests.impact.factories import route_permission_params
+
+    impact_params = route_permission_params(db, process, meeting, paper)
     return World(
         {
             "org_id": str(org.id),
@@ -333,6 +408,7 @@ def world(db: Session) -> World:
             "object_id": str(paper.id),
             "questionnaire_id": str(questionnaire.id),
             "question_id": str(question.id),
+            **impact_params,
         }
     )
 

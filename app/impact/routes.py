@@ -3,13 +3,14 @@ points (official reports) and organisations (shadow reports). Every form works w
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 from typing import Any
 
 import anyio.from_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from app.accounts.deps import CurrentUser, OptionalUser
@@ -78,6 +79,11 @@ def recommendations_page(
     )
 
 
+def _plain(html_text: str) -> str:
+    """Sanitised comment HTML as one line of text, for a <select> option."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
+
+
 def _detail_context(session: SessionDep, user: Any, recommendation: Any) -> dict[str, Any]:
     addressed = service.addressed_countries(session, recommendation)
     permissions = service.permissions_for(session, user, recommendation.meeting.process)
@@ -105,9 +111,7 @@ def recommendation_page(
             paper_options=[
                 (str(p.id), f"{p.tracking_number or p.id}: {p.title[:80]}") for p in papers
             ],
-            comment_options=[
-                (str(c.id), f"#{c.id}: {Markup(c.body).striptags()[:80]}") for c in comments
-            ],
+            comment_options=[(str(c.id), f"#{c.id}: {_plain(c.body)[:80]}") for c in comments],
             errors={},
         )
     return render(request, "impact/recommendation.html", context)

@@ -17,6 +17,7 @@ from app.impact.models import (
     MeetingParticipant,
     ParticipantKind,
     Recommendation,
+    ReportKind,
 )
 from app.organisations.models import MemberRole, Organisation, Verification
 from tests.factories import (
@@ -121,3 +122,48 @@ def impact_world(db: Session) -> ImpactWorld:
         org_member,
         make_user(db),
     )
+
+
+def route_permission_params(
+    db: Session, process: Process, meeting: Meeting, paper: Any
+) -> dict[str, str]:
+    """Objects for the route permission table: an adopted recommendation addressed to KG, a
+    citation, a focal point with an official report and its (link) evidence."""
+    from app.impact.models import (
+        EvidenceKind,
+        FollowUpReport,
+        ImplementationStatus,
+        RecommendationCitation,
+        ReportEvidence,
+    )
+
+    participant = add_country(db, meeting, "KG")
+    recommendation = make_recommendation(db, meeting, number="R-1")
+    citation = RecommendationCitation(recommendation_id=recommendation.id, paper_id=paper.id)
+    focal = make_user(db)
+    focal_point = make_focal_point(db, focal, process, "KG")
+    report = FollowUpReport(
+        recommendation_id=recommendation.id,
+        country="KG",
+        kind=ReportKind.official,
+        thread_key=f"{recommendation.id}:KG:official",
+        version=1,
+        status=ImplementationStatus.in_progress,
+        reported_on=date.today(),
+        author_id=focal.id,
+    )
+    db.add_all([citation, report])
+    db.flush()
+    evidence = ReportEvidence(report_id=report.id, kind=EvidenceKind.link, url="https://x.example")
+    db.add(evidence)
+    db.flush()
+    return {
+        "recommendation_id": str(recommendation.id),
+        "country": "KG",
+        "citation_id": str(citation.id),
+        "participant_id": str(participant.id),
+        "focal_point_id": str(focal_point.id),
+        "report_id": str(report.id),
+        "evidence_id": str(evidence.id),
+        "import_token": "no-such-import",
+    }
