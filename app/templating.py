@@ -34,6 +34,7 @@ templates.env.filters["long_date"] = formatting.long_date
 templates.env.filters["date_range"] = formatting.date_range
 templates.env.filters["language_name"] = formatting.language_name
 templates.env.filters["content_language"] = formatting.content_language
+templates.env.globals["content_language"] = formatting.content_language
 templates.env.filters["number"] = formatting.number
 
 

@@ -150,7 +150,10 @@ PAGES = {
     ),
     "moderation queue": (
         "organiser",
-        {"fr": ["Filtrer la file", "Raccourcis clavier"], "es": ["Filtrar la cola"]},
+        {  # paper languages (content) are named in their own language, then in the reader's
+            "fr": ["Filtrer la file", "Raccourcis clavier", "русский (russe)"],
+            "es": ["Filtrar la cola", "русский (ruso)", "English (inglés)"],
+        },
         ["Filter the queue", "Keyboard shortcuts", "Clear the filters", "Accept"],
     ),
     "dossier": (
