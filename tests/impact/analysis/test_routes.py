@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.factories import make_user
+from tests.factories import make_process, make_user
 from tests.impact.analysis.world import AS_OF, ImpactWorld
 from tests.support.web import sign_in
 
@@ -153,3 +153,20 @@ def test_api_returns_the_same_numbers(client: TestClient, iw: ImpactWorld) -> No
     kenya = next(s for s in body["progress_by_country"] if s["key"] == "KE")
     assert kenya["values"][-1] == pytest.approx(2 / 3)
     assert body["dates"][-1] == AS_OF.isoformat()
+
+
+def test_an_empty_process_says_so(client: TestClient, db: Session) -> None:
+    process = make_process(db)
+    sign_in(client, None)
+    response = client.get(f"/processes/{process.slug}/dashboard")
+    assert response.status_code == 200
+    assert "No recommendations or countries to show." in response.text
+    assert "The sample is too small" in response.text
+    assert "No coefficient is shown" in response.text
+    for chart in ("matrix", "countries", "participation"):
+        png = client.get(f"/processes/{process.slug}/dashboard/chart.png?chart={chart}")
+        assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = _csv(
+        client.get(f"/processes/{process.slug}/dashboard/table.csv?chart=countries").content
+    )
+    assert rows == [["Country"]]
