@@ -9,8 +9,9 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from babel import Locale
 from sqlalchemy.orm import Session
@@ -103,7 +104,18 @@ class Dashboard:
     country_series: list[Series]
     recommendation_series: list[Series]
     participation: list[CountryRow]
-    correlations: dict[Measure, Correlation] = field(default_factory=dict)
+
+    @cached_property
+    def correlations(self) -> dict[Measure, Correlation]:
+        """Computed when first asked for (the bootstrap is the costly part; downloads of the
+        status matrix never need it)."""
+        with_score = [row for row in self.participation if row.progress is not None]
+        return {
+            measure: statistics.rank_correlation(
+                [row.measure(measure) for row in with_score], [row.progress for row in with_score]
+            )
+            for measure in Measure
+        }
 
     @property
     def correlation(self) -> Correlation:
@@ -227,13 +239,6 @@ def build(
         )
         for code, name in countries
     ]
-    with_score = [row for row in participation if row.progress is not None]
-    correlations = {
-        measure: statistics.rank_correlation(
-            [row.measure(measure) for row in with_score], [row.progress for row in with_score]
-        )
-        for measure in Measure
-    }
     return Dashboard(
         process=process,
         filters=filters,
@@ -248,5 +253,4 @@ def build(
         country_series=_series(country_keys, dates, by_country_at),
         recommendation_series=_series(rec_keys, dates, by_rec_at),
         participation=participation,
-        correlations=correlations,
     )
