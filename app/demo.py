@@ -17,6 +17,7 @@ from app.consultations.models import CommentMode, ProcessRole
 from app.consultations.schemas import AgendaItemCreate, GrantCreate, MeetingCreate, ProcessCreate
 from app.errors import NotFound
 from app.evaluations import demo as evaluations_demo
+from app.impact import demo as impact_demo
 from app.organisations import membership
 from app.organisations import service as organisations
 from app.organisations.models import EcosocStatus, OrganisationType, Verification
@@ -135,9 +136,11 @@ def load(session: Session, settings: Settings, now: datetime | None = None) -> b
     users = {key: _user(session, key, name, email, admin) for key, name, email, admin in USERS}
     try:
         consultations.get_process_page(session, PROCESS_SLUG)
-        return False
     except NotFound:
         pass
+    else:
+        impact_demo.load(session, users, now)  # idempotent: a database from before it gets it
+        return False
     admin = users["admin"]
     process = consultations.create_process(
         session,
@@ -207,6 +210,7 @@ def load(session: Session, settings: Settings, now: datetime | None = None) -> b
             token = link.rsplit("/", 1)[1]
             membership.accept_invitation(session, users["ngo-member"], token)
     evaluations_demo.load(session, process, organiser, moderator, now)
+    impact_demo.load(session, users, now)
     return True
 
 
