@@ -8,6 +8,7 @@ from __future__ import annotations
 import typst
 
 from app.errors import AppError
+from app.i18n import N_
 
 PPI = 144
 _DOCUMENT = (
@@ -22,7 +23,7 @@ def svg_to_png(svg: str, width: int) -> bytes:
     try:
         png = typst.compile(document.encode(), format="png", ppi=PPI, sys_inputs={"svg": svg})
     except typst.TypstError as exc:  # the SVG is ours, so this is a bug, never user input
-        raise AppError("The chart could not be converted to PNG.", status=500) from exc
+        raise AppError(N_("The chart could not be converted to PNG."), status=500) from exc
     if isinstance(png, list):  # one page per element when a document has several pages
         png = png[0]
     return bytes(png)
