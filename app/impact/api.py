@@ -15,7 +15,7 @@ from app.consultations import service as consultations
 from app.deps import SessionDep, SettingsDep
 from app.errors import AppError
 from app.i18n import gettext as _
-from app.impact import evidence, imports, intake, reports, service
+from app.impact import evidence, imports, intake, participation, reports, service
 from app.impact.deps import (
     ApiManagedMeeting,
     ApiManagedProcess,
@@ -203,21 +203,25 @@ def confirm_import(
 
 @router.get("/meetings/{meeting_id}/participants", response_model=list[ParticipantRead])
 def list_participants(session: SessionDep, meeting: ApiPublicMeeting) -> list[ParticipantRead]:
-    return [ParticipantRead.model_validate(p) for p in service.list_participants(session, meeting)]
+    return [
+        ParticipantRead.model_validate(p) for p in participation.list_participants(session, meeting)
+    ]
 
 
 @router.post("/meetings/{meeting_id}/participants", status_code=201, response_model=ParticipantRead)
 def add_participant(
     session: SessionDep, user: ApiUser, meeting: ApiManagedMeeting, data: ParticipantCreate
 ) -> ParticipantRead:
-    return ParticipantRead.model_validate(service.add_participant(session, user, meeting, data))
+    return ParticipantRead.model_validate(
+        participation.add_participant(session, user, meeting, data)
+    )
 
 
 @router.delete("/meetings/{meeting_id}/participants/{participant_id}", status_code=204)
 def remove_participant(
     session: SessionDep, user: ApiUser, meeting: ApiManagedMeeting, participant_id: int
 ) -> Response:
-    service.remove_participant(session, user, meeting, participant_id)
+    participation.remove_participant(session, user, meeting, participant_id)
     return Response(status_code=204)
 
 
@@ -226,35 +230,39 @@ def remove_participant(
 
 @router.get("/processes/{slug}/focal-points", response_model=list[FocalPointRead])
 def list_focal_points(session: SessionDep, process: ApiManagedProcess) -> list[FocalPointRead]:
-    return [FocalPointRead.model_validate(f) for f in service.list_focal_points(session, process)]
+    return [
+        FocalPointRead.model_validate(f) for f in participation.list_focal_points(session, process)
+    ]
 
 
 @router.post("/processes/{slug}/focal-points", status_code=201, response_model=FocalPointRead)
 def grant_focal_point(
     session: SessionDep, user: ApiUser, process: ApiManagedProcess, data: FocalPointCreate
 ) -> FocalPointRead:
-    return FocalPointRead.model_validate(service.grant_focal_point(session, user, process, data))
+    return FocalPointRead.model_validate(
+        participation.grant_focal_point(session, user, process, data)
+    )
 
 
 @router.delete("/processes/{slug}/focal-points/{focal_point_id}", status_code=204)
 def revoke_focal_point(
     session: SessionDep, user: ApiUser, process: ApiManagedProcess, focal_point_id: int
 ) -> Response:
-    service.revoke_focal_point(session, user, process, focal_point_id)
+    participation.revoke_focal_point(session, user, process, focal_point_id)
     return Response(status_code=204)
 
 
 @router.get("/processes/{slug}/reporting-rounds", response_model=list[RoundRead])
 def list_rounds(session: SessionDep, slug: str) -> list[RoundRead]:
     process = consultations.get_process_page(session, slug)
-    return [RoundRead.model_validate(r) for r in service.list_rounds(session, process)]
+    return [RoundRead.model_validate(r) for r in participation.list_rounds(session, process)]
 
 
 @router.post("/processes/{slug}/reporting-rounds", status_code=201, response_model=RoundRead)
 def create_round(
     session: SessionDep, user: ApiUser, process: ApiManagedProcess, data: RoundCreate
 ) -> RoundRead:
-    return RoundRead.model_validate(service.create_round(session, user, process, data))
+    return RoundRead.model_validate(participation.create_round(session, user, process, data))
 
 
 # --- reports -------------------------------------------------------------------------------------

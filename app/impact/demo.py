@@ -19,7 +19,7 @@ from app.consultations import service as consultations
 from app.consultations.models import Meeting, Process, ProcessRole
 from app.consultations.schemas import AgendaItemCreate, GrantCreate, MeetingCreate, ProcessCreate
 from app.errors import NotFound
-from app.impact import reports, service
+from app.impact import participation, reports, service
 from app.impact.models import ImplementationStatus, Recommendation, ReportKind
 from app.impact.schemas import (
     FocalPointCreate,
@@ -173,10 +173,12 @@ def load(session: Session, users: dict[str, User], now: datetime) -> bool:
         for country in COUNTRIES:
             if index == 1 and country == "TM":
                 continue  # did not attend the second conference
-            service.add_participant(session, organiser, meeting, ParticipantCreate(country=country))
+            participation.add_participant(
+                session, organiser, meeting, ParticipantCreate(country=country)
+            )
         for org in orgs.values():
             if org is not None:
-                service.add_participant(
+                participation.add_participant(
                     session, organiser, meeting, ParticipantCreate(organisation_id=org.id)
                 )
     recs = _recommendations(session, organiser, meetings)
@@ -194,7 +196,7 @@ def load(session: Session, users: dict[str, User], now: datetime) -> bool:
             for country in countries:
                 if country in addressed and _roll("shadow", key, rec.number, country) < 45:
                     _shadow(session, users[key], org, rec, country, today)
-    service.create_round(
+    participation.create_round(
         session,
         organiser,
         process,
@@ -273,7 +275,7 @@ def _focal_points(session: Session, organiser: User, process: Process) -> dict[s
             f"{name} focal point (country focal point)",
             f"focal-{country.lower()}@demo.plenary.invalid",
         )
-        service.grant_focal_point(
+        participation.grant_focal_point(
             session, organiser, process, FocalPointCreate(email=user.email or "", country=country)
         )
         focal[country] = user

@@ -26,7 +26,7 @@ from app.accounts.models import User
 from app.consultations.models import Meeting
 from app.errors import AppError, FormError, NotFound
 from app.i18n import gettext as _
-from app.impact import addressees, repository, service
+from app.impact import addressees, participation, repository, service
 from app.impact.models import MeetingParticipant, Recommendation, RecommendationImport
 from app.impact.schemas import ParticipantCreate, RecommendationCreate
 
@@ -302,11 +302,11 @@ def import_participants(
             if key in seen:
                 raise FormError({"country": _("This participant appears twice in the file.")})
             seen.add(key)
-            service.checked_participant(session, meeting, row)
+            participation.checked_participant(session, meeting, row)
         except FormError as exc:
             message = " ".join(exc.fields.values())
             errors.append(_("Line %(line)s: %(error)s") % {"line": line, "error": message})
         rows.append(row)
     if errors:
         raise FormError({"file": " ".join(errors)}, message=_("Nothing was imported."))
-    return [service.add_participant(session, actor, meeting, row) for row in rows]
+    return [participation.add_participant(session, actor, meeting, row) for row in rows]

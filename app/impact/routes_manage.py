@@ -15,7 +15,7 @@ from app.consultations.models import Meeting, Process
 from app.deps import Htmx, SessionDep
 from app.errors import FormError
 from app.i18n import gettext as _
-from app.impact import addressees, imports, service
+from app.impact import addressees, imports, participation, service
 from app.impact.deps import ManagedMeeting, ManagedProcess, ManagedRecommendation
 from app.impact.models import Recommendation
 from app.impact.responses import (
@@ -65,8 +65,8 @@ def _hub(
     context = {
         **TEMPLATE_GLOBALS,
         "process": process,
-        "focal_points": service.list_focal_points(session, process),
-        "rounds": service.list_rounds(session, process),
+        "focal_points": participation.list_focal_points(session, process),
+        "rounds": participation.list_rounds(session, process),
         "errors": {},
         "values": {},
         "round_errors": {},
@@ -92,7 +92,7 @@ def grant_focal_point(
 ) -> Response:
     values = values_of(form, "email", "country")
     try:
-        service.grant_focal_point(session, user, process, parse(FocalPointCreate, values))
+        participation.grant_focal_point(session, user, process, parse(FocalPointCreate, values))
     except FormError as exc:
         return _hub(request, session, process, 422, errors=exc.fields, values=values)
     return redirect(_manage_url(process) + "#focal-points", htmx)
@@ -102,7 +102,7 @@ def grant_focal_point(
 def revoke_focal_point(
     session: SessionDep, user: CurrentUser, process: ManagedProcess, focal_point_id: int, htmx: Htmx
 ) -> Response:
-    service.revoke_focal_point(session, user, process, focal_point_id)
+    participation.revoke_focal_point(session, user, process, focal_point_id)
     return redirect(_manage_url(process) + "#focal-points", htmx)
 
 
@@ -117,7 +117,7 @@ def create_round(
 ) -> Response:
     values = values_of(form, "title", "opens_at", "closes_at", "reminder_days")
     try:
-        service.create_round(session, user, process, parse(RoundCreate, values))
+        participation.create_round(session, user, process, parse(RoundCreate, values))
     except FormError as exc:
         return _hub(request, session, process, 422, round_errors=exc.fields, round_values=values)
     return redirect(_manage_url(process) + "#rounds", htmx)
@@ -250,7 +250,7 @@ def _participants(
         **TEMPLATE_GLOBALS,
         "process": meeting.process,
         "meeting": meeting,
-        "participants": service.list_participants(session, meeting),
+        "participants": participation.list_participants(session, meeting),
         "errors": {},
         "values": {},
         "import_errors": {},
@@ -275,7 +275,7 @@ def add_participant(
 ) -> Response:
     values = values_of(form, "country", "name")
     try:
-        service.add_participant(session, user, meeting, parse(ParticipantCreate, values))
+        participation.add_participant(session, user, meeting, parse(ParticipantCreate, values))
     except FormError as exc:
         return _participants(request, session, meeting, 422, errors=exc.fields, values=values)
     return redirect(_meeting_url(meeting) + "/participants", htmx)
@@ -285,7 +285,7 @@ def add_participant(
 def remove_participant(
     session: SessionDep, user: CurrentUser, meeting: ManagedMeeting, participant_id: int, htmx: Htmx
 ) -> Response:
-    service.remove_participant(session, user, meeting, participant_id)
+    participation.remove_participant(session, user, meeting, participant_id)
     return redirect(_meeting_url(meeting) + "/participants", htmx)
 
 

@@ -13,7 +13,7 @@ from app.accounts import service as accounts
 from app.config import Settings
 from app.consultations import service as consultations
 from app.impact import demo as impact_demo
-from app.impact import service
+from app.impact import participation, service
 from app.impact.models import FollowUpReport, ImplementationStatus, ReportingRound, ReportKind
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -27,18 +27,22 @@ def test_demo_follow_up(db: Session, settings: Settings) -> None:
     for rec in recs:
         by_meeting[rec.meeting_id] = by_meeting.get(rec.meeting_id, 0) + 1
     assert sorted(by_meeting.values()) == [6, 7]
-    focal = service.list_focal_points(db, process)
+    focal = participation.list_focal_points(db, process)
     assert sorted(fp.country for fp in focal) == sorted(impact_demo.COUNTRIES)
     demo_ids = {u.id for u in accounts.demo_users(db)}
     assert all(fp.user_id in demo_ids for fp in focal)  # they can sign in in demo mode
 
-    official = list(db.scalars(select(FollowUpReport).where(FollowUpReport.kind == ReportKind.official)))
+    official = list(
+        db.scalars(select(FollowUpReport).where(FollowUpReport.kind == ReportKind.official))
+    )
     assert {r.country for r in official} == set(impact_demo.COUNTRIES)
     assert len({r.status for r in official}) == len(ImplementationStatus)  # every status occurs
     years = {r.reported_on.year for r in official}
     assert len(years) >= 2
     assert max(r.version for r in official) >= 3  # progress over time, as versions
-    shadow = list(db.scalars(select(FollowUpReport).where(FollowUpReport.kind == ReportKind.shadow)))
+    shadow = list(
+        db.scalars(select(FollowUpReport).where(FollowUpReport.kind == ReportKind.shadow))
+    )
     assert len({r.organisation_id for r in shadow}) == 2
     assert db.scalars(select(ReportingRound)).one().process_id == process.id
 

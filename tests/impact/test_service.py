@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.comments.models import CommentStatus
 from app.errors import Forbidden, FormError, NotFound
-from app.impact import service
+from app.impact import participation, service
 from app.impact.models import AddresseeScope, FocalPoint
 from app.impact.schemas import (
     CitationCreate,
@@ -96,14 +96,14 @@ def test_only_organisers_manage_recommendations(db: Session, world: ImpactWorld,
             db, user, world.recommendation, RecommendationCreate(number="1", text="changed")
         )
     with pytest.raises(Forbidden):
-        service.grant_focal_point(
+        participation.grant_focal_point(
             db, user, world.process, FocalPointCreate(email=user.email, country="KG")
         )
     with pytest.raises(Forbidden):
-        service.add_participant(db, user, world.meeting, ParticipantCreate(country="FR"))
+        participation.add_participant(db, user, world.meeting, ParticipantCreate(country="FR"))
     now = datetime.now(UTC)
     with pytest.raises(Forbidden):
-        service.create_round(
+        participation.create_round(
             db,
             user,
             world.process,
@@ -172,38 +172,42 @@ def test_organisation_page_lists_only_adopted_recommendations(
 
 
 def test_participants(db: Session, world: ImpactWorld) -> None:
-    added = service.add_participant(
+    added = participation.add_participant(
         db, world.organiser, world.meeting, ParticipantCreate(country="tj")
     )
     assert added.country == "TJ"
     with pytest.raises(FormError):
-        service.add_participant(db, world.organiser, world.meeting, ParticipantCreate(country="TJ"))
+        participation.add_participant(
+            db, world.organiser, world.meeting, ParticipantCreate(country="TJ")
+        )
     with pytest.raises(FormError):
-        service.add_participant(db, world.organiser, world.meeting, ParticipantCreate(country="ZZ"))
-    named = service.add_participant(
+        participation.add_participant(
+            db, world.organiser, world.meeting, ParticipantCreate(country="ZZ")
+        )
+    named = participation.add_participant(
         db, world.organiser, world.meeting, ParticipantCreate(name="Migrant Forum Asia")
     )
     assert named.organisation_id is None
-    service.remove_participant(db, world.organiser, world.meeting, added.id)
+    participation.remove_participant(db, world.organiser, world.meeting, added.id)
     assert "TJ" not in service.addressed_countries(db, world.recommendation)
     assert {"participant.add", "participant.remove"} <= set(_actions(db))
 
 
 def test_focal_points_are_granted_and_revoked_with_audit(db: Session, world: ImpactWorld) -> None:
     person = make_user(db)
-    fp = service.grant_focal_point(
+    fp = participation.grant_focal_point(
         db, world.organiser, world.process, FocalPointCreate(email=person.email, country="tj")
     )
     assert (fp.user_id, fp.country) == (person.id, "TJ")
     with pytest.raises(FormError):
-        service.grant_focal_point(
+        participation.grant_focal_point(
             db, world.organiser, world.process, FocalPointCreate(email=person.email, country="TJ")
         )
     with pytest.raises(FormError):
-        service.grant_focal_point(
+        participation.grant_focal_point(
             db, world.organiser, world.process, FocalPointCreate(email="nobody@x.org", country="TJ")
         )
-    service.revoke_focal_point(db, world.organiser, world.process, fp.id)
+    participation.revoke_focal_point(db, world.organiser, world.process, fp.id)
     assert db.get(FocalPoint, fp.id) is None
     assert {"focal_point.grant", "focal_point.revoke"} <= set(_actions(db))
 
@@ -211,6 +215,6 @@ def test_focal_points_are_granted_and_revoked_with_audit(db: Session, world: Imp
 def test_round_must_close_after_it_opens(db: Session, world: ImpactWorld) -> None:
     now = datetime.now(UTC)
     with pytest.raises(FormError):
-        service.create_round(
+        participation.create_round(
             db, world.organiser, world.process, RoundCreate(title="r", opens_at=now, closes_at=now)
         )
