@@ -6,7 +6,7 @@ answers. docs/analysis.md explains the method in plain language; keep the two in
 
 - Progress score of a country: of the recommendations addressed to it, the share implemented,
   a partially implemented one counting half. The status of a recommendation for a country is that
-  of the latest *official* report version dated on or before the reference date; a recommendation
+  of the highest *official* report version dated on or before the reference date; a recommendation
   with no report yet counts as not implemented (0). Recommendations reported as "not applicable"
   leave the denominator: a state that says a recommendation does not concern it is neither
   credited nor penalised; how many were excluded is reported beside the score.
@@ -80,9 +80,9 @@ class ProgressScore:
 def latest_statuses(
     points: Iterable[ReportPoint], as_of: date | None = None
 ) -> dict[tuple[int, str], str]:
-    """(recommendation, country) -> status of the latest report version on or before `as_of`.
-
-    The latest is the one with the latest date; on the same date the higher version number wins.
+    """(recommendation, country) -> status of the thread's highest version dated on or before
+    `as_of` (app/impact/models.py: a correction is a new version, even when it speaks for an
+    earlier date than the version it corrects).
     """
     best: dict[tuple[int, str], ReportPoint] = {}
     for point in points:
@@ -90,9 +90,9 @@ def latest_statuses(
             continue
         key = (point.recommendation_id, point.country)
         current = best.get(key)
-        if current is None or (point.reported_on, point.version) > (
-            current.reported_on,
+        if current is None or (point.version, point.reported_on) > (
             current.version,
+            current.reported_on,
         ):
             best[key] = point
     return {key: point.status for key, point in best.items()}

@@ -34,6 +34,19 @@ def test_nothing_applicable_has_no_score() -> None:
     assert statistics.progress_score([], {}).value is None
 
 
+def test_a_back_dated_correction_replaces_the_version_it_corrects() -> None:
+    points = [
+        ReportPoint(1, "KE", "implemented", date(2025, 6, 1), 1),
+        ReportPoint(1, "KE", "partially_implemented", date(2025, 5, 1), 2),
+    ]
+    assert statistics.latest_statuses(points) == {(1, "KE"): "partially_implemented"}
+    # on 15 May only the correction (dated 1 May) speaks; on 1 April neither does
+    assert statistics.latest_statuses(points, date(2025, 5, 15)) == {
+        (1, "KE"): "partially_implemented"
+    }
+    assert statistics.latest_statuses(points, date(2025, 4, 1)) == {}
+
+
 def test_latest_official_version_as_of_a_date_counts() -> None:
     points = [
         ReportPoint(1, "KE", "in_progress", date(2025, 1, 1), 1),
