@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from app.accounts.deps import ApiUser, OptionalApiUser
 from app.consultations import service as consultations
 from app.deps import SessionDep, SettingsDep
-from app.errors import AppError
+from app.errors import AppError, Forbidden
 from app.i18n import gettext as _
 from app.impact import evidence, imports, intake, participation, reports, service
 from app.impact.deps import (
@@ -164,7 +164,7 @@ def organisation_recommendations(
     """Adopted recommendations that cite this organisation's papers (members only)."""
     org = organisations.get_organisation(session, org_id)
     if organisations.role_of(session, org, user) is None and not user.is_admin:
-        raise AppError(_("Only members of this organisation can see this."), status=403)
+        raise Forbidden(_("Only members of this organisation can see this."))
     return [rec for rec, _papers in service.recommendations_for_organisation(session, org.id)]
 
 

@@ -15,13 +15,14 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.errors import FormError, field_errors
+from app.errors import AppError, FormError, field_errors
 from app.impact import evidence, reports
 from app.impact.deps import Filing
 from app.impact.models import FollowUpReport
 from app.impact.schemas import ReportCreate
-from app.storage import get_storage
+from app.storage import Storage, get_storage
 from app.submissions import intake as submissions_intake
+from app.submissions.streamed_form import StreamedForm
 
 SCALAR_FIELDS = ("status", "narrative", "reported_on", "base_version")
 _FRIENDLY = {
@@ -83,36 +84,44 @@ def file_from_multipart(
     with submissions_intake.streamed_form(request, evidence.MAX_EVIDENCE_BYTES) as form:
         if page:
             submissions_intake.check_form_csrf(request, form)
-        data = parse_report(form_values(form.fields))
-        received: list[reports.ReceivedEvidence] = []
-        if form.file is not None and form.file.filename:
-            # Check everything that needs no file first, then release the transaction.
-            reports.check_filing(
-                session,
-                filing.user,
-                filing.recommendation,
-                filing.country,
-                filing.kind,
-                filing.organisation.id if filing.organisation else None,
-            )
-            session.commit()
-            title = form.field("file_title") or ""
-            received.append(
-                evidence.receive(storage, form.file.filename, form.file_chunks(), title)
-            )
         try:
-            form.finish()
-            return reports.file_report(
-                session,
-                filing.user,
-                filing.recommendation,
-                filing.country,
-                filing.kind,
-                filing.organisation.id if filing.organisation else None,
-                data,
-                received,
-            )
-        except BaseException:
-            for item in received:
-                storage.delete(item.key)
+            return _receive(session, storage, filing, form)
+        except AppError as exc:
+            exc.submitted = form.fields  # type: ignore[attr-defined]  # shown again on the page
             raise
+
+
+def _receive(
+    session: Session, storage: Storage, filing: Filing, form: StreamedForm
+) -> FollowUpReport:
+    data = parse_report(form_values(form.fields))
+    received: list[reports.ReceivedEvidence] = []
+    if form.file is not None and form.file.filename:
+        # Check everything that needs no file first, then release the transaction.
+        reports.check_filing(
+            session,
+            filing.user,
+            filing.recommendation,
+            filing.country,
+            filing.kind,
+            filing.organisation.id if filing.organisation else None,
+        )
+        session.commit()
+        title = form.field("file_title") or ""
+        received.append(evidence.receive(storage, form.file.filename, form.file_chunks(), title))
+    try:
+        form.finish()
+        return reports.file_report(
+            session,
+            filing.user,
+            filing.recommendation,
+            filing.country,
+            filing.kind,
+            filing.organisation.id if filing.organisation else None,
+            data,
+            received,
+        )
+    except BaseException:
+        for item in received:
+            storage.delete(item.key)
+        raise

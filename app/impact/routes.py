@@ -36,6 +36,7 @@ from app.impact.responses import (
     status_choices,
 )
 from app.organisations import service as organisations
+from app.organisations.countries import country_name
 from app.security import CsrfError, checks_csrf_in_body, verify_csrf
 from app.storage import get_storage
 from app.templating import render
@@ -92,7 +93,10 @@ def _detail_context(session: SessionDep, user: Any, recommendation: Any) -> dict
         process=recommendation.meeting.process,
         meeting=recommendation.meeting,
         addressees=service.describe_addressees(recommendation),
-        rows=reports.overview(session, recommendation, addressed),
+        rows=sorted(
+            reports.overview(session, recommendation, addressed),
+            key=lambda row: country_name(row.country),
+        ),
         permissions=permissions,
         reportable=sorted(permissions.focal_countries & addressed),
         shadow_orgs=reports.shadow_organisations(session, user),
@@ -171,21 +175,26 @@ def _file_report(
     request: Request, session: SessionDep, settings: SettingsDep, filing: Filing, htmx: bool
 ) -> Response:
     content_type = request.headers.get("content-type", "")
+    fields: dict[str, list[str]] = {}
     try:
         if content_type.startswith("multipart/form-data"):
             intake.file_from_multipart(request, session, settings, filing, page=True)
         else:
-            form = _read_form(request)
-            intake.file_from_fields(session, filing, fields_of(form))
+            fields = fields_of(_read_form(request))
+            intake.file_from_fields(session, filing, fields)
     except (CsrfError, Forbidden):
         raise
     except AppError as exc:
+        fields = getattr(exc, "submitted", fields)
         errors = getattr(exc, "fields", None) or {}
         if not errors:
             errors = {"file" if exc.status in (413, 415) else "__all__": exc.message}
         elif "__all__" not in errors:
             errors["__all__"] = exc.message
-        context = _form_context(session, filing, errors=errors)
+        typed = {k: v[0] for k, v in fields.items() if v and k in ("status", "narrative")}
+        if fields.get("reported_on"):
+            typed["reported_on"] = fields["reported_on"][0]
+        context = _form_context(session, filing, errors=errors, **typed)
         return render(
             request, REPORT_FORM, context, block="form" if htmx else None, status_code=exc.status
         )

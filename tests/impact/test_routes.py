@@ -108,10 +108,26 @@ def test_form_errors_are_shown_not_500(client: TestClient, db: Session, world: I
     response = post_form(
         client,
         f"/recommendations/{world.recommendation.id}/countries/KG/official",
-        {"status": "bogus", "reported_on": "not a date"},
+        {"status": "bogus", "reported_on": "not a date", "narrative": "Long text I typed"},
     )
     assert response.status_code == 422
     assert "Choose one of the options." in response.text
+    assert "Long text I typed" in response.text  # what was typed is not lost
+    sign_in(client, world.focal_kg)
+    multipart = client.post(
+        f"/recommendations/{world.recommendation.id}/countries/KG/official",
+        data={
+            "csrf_token": TEST_CSRF,
+            "status": "implemented",
+            "reported_on": "2026-01-01",
+            "narrative": "Typed before the file",
+            "links": "not a url",
+        },
+        files={"file": ("a.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert multipart.status_code == 422
+    assert "Typed before the file" in multipart.text and "full web address" in multipart.text
     assert _reports(db) == []
 
 
