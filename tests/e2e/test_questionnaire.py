@@ -61,3 +61,33 @@ def test_participant_answers_once_and_organiser_reads_results(journey: Journey) 
     expect(page.get_by_text(suggestion)).to_be_visible()
     expect(page.get_by_role("link", name="All answers (CSV)")).to_be_visible()
     journey.check(screenshot="questionnaire-results")
+
+
+def test_organiser_builds_a_questionnaire(journey: Journey) -> None:
+    page = journey.page
+    title = f"Side event feedback ({journey.viewport})"
+    journey.sign_in_as_demo_user("Omar Organiser (organiser)")
+    journey.goto("/questionnaires")
+    page.get_by_role("link", name=re.compile("Questionnaires of Third Ministerial Meeting")).click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Create the questionnaire").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    journey.check()
+
+    add = page.locator("form[action$='/questions']")
+    add.get_by_label("Kind of question").select_option("single")
+    add.locator("#new-text").fill("Was the room accessible?")
+    add.get_by_role("button", name="Add the question").click()
+    expect(page.locator("#error-summary").last).to_contain_text("Give at least two options")
+    journey.check()
+    add = page.locator("form[action$='/questions']")
+    add.get_by_label("Options (choice questions)").fill("Yes\nPartly\nNo")
+    add.get_by_role("button", name="Add the question").click()
+    expect(page.get_by_role("status").filter(has_text="Question added.")).to_be_visible()
+    expect(page.get_by_role("heading", name="1. Was the room accessible?")).to_be_visible()
+    page.get_by_text("Edit question 1").click()  # a <details>: works without JavaScript
+    journey.check(screenshot="questionnaire-builder")
+    page.get_by_role("button", name="Open for answers").click()
+    expect(page.get_by_role("status").filter(has_text="The questionnaire is open.")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Move up"))).to_have_count(0)
+    journey.check()
