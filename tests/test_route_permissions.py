@@ -263,6 +263,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/papers/{paper_id}/route"): RESTRICTED,
     # impact: recommendations and follow-up (tests/impact/ go further: other country, process,
     # organisation; drafts are 404 to the public)
+    ("GET", "/follow-up"): PUBLIC,
     ("GET", "/processes/{slug}/recommendations"): PUBLIC,
     ("GET", "/recommendations/{recommendation_id}"): PUBLIC,
     ("GET", "/recommendations/{recommendation_id}/countries/{country}"): PUBLIC,

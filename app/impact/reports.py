@@ -248,6 +248,32 @@ def _open_round_id(session: Session, recommendation: Recommendation) -> int | No
     return found.id if found is not None else None
 
 
+@dataclass
+class Assignment:
+    """One focal point role: the recommendations addressed to its country, with its latest
+    official report on each (None: not reported yet)."""
+
+    process_title: str
+    process_slug: str
+    country: str
+    items: list[tuple[Recommendation, FollowUpReport | None]]
+
+
+def assignments_of(session: Session, user: User) -> list[Assignment]:
+    found = []
+    for focal_point in repository.focal_points_of_user(session, user.id):
+        process = focal_point.process
+        recs = service.list_recommendations(session, process)
+        addressed = service.addressed_by_recommendation(session, recs)
+        items = [
+            (rec, latest_version(session, rec, focal_point.country, ReportKind.official, None))
+            for rec in recs
+            if focal_point.country in addressed[rec.id]
+        ]
+        found.append(Assignment(process.title, process.slug, focal_point.country, items))
+    return found
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 

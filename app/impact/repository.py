@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.comments.models import Comment, CommentStatus
-from app.consultations.models import AgendaItem, Meeting
+from app.consultations.models import AgendaItem, Meeting, Process
 from app.impact.models import (
     FocalPoint,
     FollowUpReport,
@@ -61,6 +61,13 @@ def list_recommendations(
     if meeting_id is not None:
         query = query.where(Recommendation.meeting_id == meeting_id)
     return list(session.scalars(query).unique())
+
+
+def processes_with_recommendations(session: Session, today: date) -> list[Process]:
+    adopted = select(Recommendation.process_id).where(Recommendation.adopted_on <= today)
+    return list(
+        session.scalars(select(Process).where(Process.id.in_(adopted)).order_by(Process.title))
+    )
 
 
 def numbers_in_meeting(session: Session, meeting_id: int) -> set[str]:

@@ -49,6 +49,20 @@ def _context(**values: Any) -> dict[str, Any]:
     return {**TEMPLATE_GLOBALS, **values}
 
 
+@router.get("/follow-up")
+def follow_up_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+    """Where follow-up starts: processes with recommendations, and the user's own reporting."""
+    return render(
+        request,
+        "impact/follow_up.html",
+        _context(
+            processes=service.processes_with_recommendations(session),
+            assignments=reports.assignments_of(session, user) if user else [],
+            organisations=reports.shadow_organisations(session, user),
+        ),
+    )
+
+
 @router.get("/processes/{slug}/recommendations")
 def recommendations_page(
     request: Request, session: SessionDep, user: OptionalUser, process: PublicProcess

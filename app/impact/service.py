@@ -127,6 +127,11 @@ def list_recommendations(
     return [r for r in found if policies.is_public(r.adopted_on, day)]
 
 
+def processes_with_recommendations(session: Session) -> list[Process]:
+    """Processes with at least one adopted recommendation."""
+    return repository.processes_with_recommendations(session, today())
+
+
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
     meeting = repository.get_meeting(session, meeting_id)
     if meeting is None:

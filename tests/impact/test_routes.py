@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.impact.models import (
+    AddresseeScope,
     FocalPoint,
     FollowUpReport,
     MeetingParticipant,
@@ -286,3 +287,27 @@ def test_csrf_is_required_on_the_upload_forms(
     assert response.status_code == 403
     assert _reports(db) == []
     assert db.scalars(select(ReportEvidence)).first() is None
+
+
+def test_follow_up_page_lists_a_focal_points_work(
+    client: TestClient, db: Session, world: ImpactWorld
+) -> None:
+    other = make_recommendation(
+        db,
+        world.meeting,
+        number="9",
+        text="Only for Kazakhstan",
+        addressee_scope=AddresseeScope.countries,
+        countries=["KZ"],
+    )
+    db.flush()
+    sign_in(client, None)
+    public = client.get("/follow-up")
+    assert public.status_code == 200 and world.process.title in public.text
+    sign_in(client, world.focal_kg)
+    mine = client.get("/follow-up")
+    assert f"/recommendations/{world.recommendation.id}/countries/KG/official" in mine.text
+    assert f"/recommendations/{other.id}/countries/KG/official" not in mine.text
+    assert "No report yet" in mine.text
+    sign_in(client, world.org_member)
+    assert world.org.name in client.get("/follow-up").text
