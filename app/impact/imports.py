@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, jobs
 from app.accounts.models import User
 from app.consultations.models import Meeting
 from app.errors import AppError, FormError, NotFound
@@ -310,3 +310,9 @@ def import_participants(
     if errors:
         raise FormError({"file": " ".join(errors)}, message=_("Nothing was imported."))
     return [participation.add_participant(session, actor, meeting, row) for row in rows]
+
+
+@jobs.periodic("impact.purge_imports")
+def purge_expired_imports(session: Session, now: datetime) -> int:
+    """Parsed uploads nobody confirmed are dropped a day after they expired."""
+    return repository.delete_imports_expired_before(session, now - timedelta(days=1))

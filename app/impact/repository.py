@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.comments.models import Comment, CommentStatus
@@ -419,3 +419,12 @@ def get_import(session: Session, token: str) -> RecommendationImport | None:
     return session.scalars(
         select(RecommendationImport).where(RecommendationImport.token == token)
     ).first()
+
+
+def delete_imports_expired_before(session: Session, cutoff: datetime) -> int:
+    result = session.execute(
+        delete(RecommendationImport)
+        .where(RecommendationImport.expires_at < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

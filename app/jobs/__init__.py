@@ -37,7 +37,7 @@ HANDLERS: dict[str, Handler] = {}
 FAILURE_HOOKS: dict[str, FailureHook] = {}
 # Called by the worker loop about once a minute, each in its own transaction, with the time.
 # They must be idempotent: several workers may call them, and a minute may be skipped.
-Periodic = Callable[[Session, datetime], None]
+Periodic = Callable[[Session, datetime], object]
 PERIODIC: dict[str, Periodic] = {}
 
 

@@ -128,3 +128,14 @@ def test_only_organisers_import_and_only_their_own_upload(db: Session, world: Im
     grant(db, colleague, world.process, ProcessRole.organiser)
     with pytest.raises(NotFound):
         imports.confirm(db, colleague, world.meeting, upload.token)
+
+
+def test_expired_uploads_are_purged(db: Session, world: ImpactWorld) -> None:
+    from datetime import timedelta
+
+    from app.impact.models import RecommendationImport
+
+    upload = imports.preview(db, world.organiser, world.meeting, "r.csv", GOOD.encode())
+    assert imports.purge_expired_imports(db, upload.expires_at) == 0
+    assert imports.purge_expired_imports(db, upload.expires_at + timedelta(days=2)) == 1
+    assert db.scalars(select(RecommendationImport)).first() is None
