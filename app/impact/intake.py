@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import AppError, FormError, field_errors
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.impact import evidence, reports
 from app.impact.deps import Filing
 from app.impact.models import FollowUpReport
@@ -26,12 +28,12 @@ from app.submissions.streamed_form import StreamedForm
 
 SCALAR_FIELDS = ("status", "narrative", "reported_on", "base_version")
 _FRIENDLY = {
-    "enum": "Choose one of the options.",
-    "missing": "This field is required.",
-    "date_from_datetime_parsing": "Enter a date.",
-    "date_parsing": "Enter a date.",
-    "url_parsing": "Enter a full web address (https://…).",
-    "url_scheme": "Enter a full web address (https://…).",
+    "enum": N_("Choose one of the options."),
+    "missing": N_("This field is required."),
+    "date_from_datetime_parsing": N_("Enter a date."),
+    "date_parsing": N_("Enter a date."),
+    "url_parsing": N_("Enter a full web address (https://…)."),
+    "url_scheme": N_("Enter a full web address (https://…)."),
 }
 
 
@@ -43,7 +45,7 @@ def parse_report(values: dict[str, Any]) -> ReportCreate:
         for error in exc.errors():
             key = str(error["loc"][0]) if error["loc"] else "__all__"
             if error["type"] in _FRIENDLY:
-                fields[key] = _FRIENDLY[error["type"]]
+                fields[key] = _(_FRIENDLY[error["type"]])
         raise FormError({key.split(".")[0]: message for key, message in fields.items()}) from exc
 
 
