@@ -151,6 +151,10 @@ def _dates(meeting: Meeting, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _only(values: dict[str, Any], keys: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k in keys}
+
+
 def _check_window(questionnaire: Questionnaire) -> None:
     opens, closes = questionnaire.opens_at, questionnaire.closes_at
     if opens is not None and closes is not None and closes <= opens:
@@ -188,9 +192,10 @@ def update_questionnaire(
         if changes.get(field, "") is None:
             raise FormError({field: _("This field cannot be empty.")})
     before = _snapshot(questionnaire)
+    merged = {field: getattr(questionnaire, field) for field in ("opens_at", "closes_at")}
+    _check_window(Questionnaire(**{**merged, **_only(changes, merged)}))  # before any change
     for field, value in changes.items():
         setattr(questionnaire, field, value)
-    _check_window(questionnaire)
     session.flush()
     after = _snapshot(questionnaire)
     if after != before:
@@ -297,9 +302,10 @@ def update_question(
     changes = data.changes()
     position = changes.pop("position", None)
     before = _question_snapshot(question)
-    for field, value in changes.items():
-        setattr(question, field, value)
-    _check_question(question)
+    candidate = Question(**{**{f: getattr(question, f) for f in QUESTION_FIELDS}, **changes})
+    _check_question(candidate)  # on a copy: a refused edit leaves the question as it was
+    for field in QUESTION_FIELDS:
+        setattr(question, field, getattr(candidate, field))
     if position is not None:
         _place(questionnaire, question, position)
     session.flush()

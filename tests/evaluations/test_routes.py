@@ -343,3 +343,29 @@ def test_xlsx_export(client: TestClient, db: Session, ew: EvaluationWorld) -> No
         ("KG", 5), ("KG", "Agenda"), ("KG", "=SUM(A1)"),
         ("AM", 2), ("AM", "Speakers; Interpretation"),
     ]  # fmt: skip
+
+
+def test_a_refused_edit_changes_nothing(
+    client: TestClient, db: Session, ew: EvaluationWorld
+) -> None:
+    draft = make_questionnaire(db, ew.meeting, QuestionnaireState.draft, title="Draft")
+    from tests.evaluations.world import add_question
+
+    question = add_question(db, draft, QuestionKind.scale, text="Useful?", scale_max=5)
+    _as(client, ew, "organiser")
+    url = f"/questionnaires/{draft.id}"
+    refused = post_form(
+        client, f"{url}/questions/{question.id}/edit",
+        {"kind": "single", "text": "Now a choice", "options": "Only one"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "Give at least two options, one per line." in refused.text
+    assert 'value="Now a choice"' in refused.text  # what was typed is shown again
+    window = {"title": "Draft", "opens_at": "2026-12-05T10:00", "closes_at": "2026-12-01T10:00"}
+    assert post_form(client, f"{url}/edit", window).status_code == 422
+    db.expire_all()
+    saved = db.get(Question, question.id)
+    assert saved is not None
+    assert (saved.kind, saved.text, saved.scale_max) == (QuestionKind.scale, "Useful?", 5)
+    reloaded = db.get(type(draft), draft.id)
+    assert reloaded is not None and reloaded.opens_at is None and reloaded.closes_at is None
