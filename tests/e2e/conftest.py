@@ -202,10 +202,19 @@ class Journey:
         self.name = name
         self.console_errors: list[str] = []
         page.on("console", self._on_console)
+        # Chromium's own console line does not say which element broke the policy; this does.
+        page.add_init_script(
+            """document.addEventListener("securitypolicyviolation", (e) => console.error(
+                "Content Security Policy violation: " + e.violatedDirective + " by " +
+                (e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 300) : e.target) +
+                " from " + e.sourceFile + ":" + e.lineNumber))"""
+        )
 
     def _on_console(self, message: Any) -> None:
         if message.type == "error":
-            self.console_errors.append(message.text)
+            loc = message.location or {}
+            where = f"{loc.get('url', '')}:{loc.get('lineNumber')}:{loc.get('columnNumber')}"
+            self.console_errors.append(f"{message.text} (at {where}, on {self.page.url})")
 
     def goto(self, path: str) -> None:
         self.page.goto(self.site.url(path))
@@ -234,7 +243,20 @@ class Journey:
             overflow = self.page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
-            assert overflow <= 0, f"{self.page.url} scrolls sideways by {overflow}px at phone width"
+            if overflow > 0:
+                wide = self.page.evaluate(
+                    """() => Array.from(document.querySelectorAll("main *"))
+                        .filter(e => e.getBoundingClientRect().right >
+                                     document.documentElement.clientWidth + 1)
+                        .filter(e => !Array.from(e.children).some(c =>
+                                     c.getBoundingClientRect().right >
+                                     document.documentElement.clientWidth + 1))
+                        .slice(0, 5).map(e => e.outerHTML.slice(0, 160))"""
+                )
+                raise AssertionError(
+                    f"{self.page.url} scrolls sideways by {overflow}px at phone width; "
+                    "too wide: " + " | ".join(wide)
+                )
         if screenshot:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(
