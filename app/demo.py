@@ -140,6 +140,7 @@ def load(session: Session, settings: Settings, now: datetime | None = None) -> b
         pass
     else:
         impact_demo.load(session, users, now)  # idempotent: a database from before it gets it
+        _evaluations(session, users, now)  # idempotent too
         return False
     admin = users["admin"]
     process = consultations.create_process(
@@ -209,9 +210,16 @@ def load(session: Session, settings: Settings, now: datetime | None = None) -> b
             )
             token = link.rsplit("/", 1)[1]
             membership.accept_invitation(session, users["ngo-member"], token)
-    evaluations_demo.load(session, process, organiser, moderator, now)
     impact_demo.load(session, users, now)
+    _evaluations(session, users, now)
     return True
+
+
+def _evaluations(session: Session, users: dict[str, User], now: datetime) -> None:
+    """The questionnaire goes to the follow-up process's last conference, so that its dashboard
+    counts questionnaire responses per country among the participation measures."""
+    process = consultations.get_process_page(session, impact_demo.PROCESS_SLUG)
+    evaluations_demo.load(session, process, users["organiser"], users["moderator"], now)
 
 
 def _user(session: Session, key: str, name: str, email: str, admin: bool) -> User:

@@ -56,11 +56,11 @@ def test_demo_is_idempotent_and_complete(data_dir: Path) -> None:
     first = runner.invoke(cli, ["demo"])
     assert first.exit_code == 0, first.output
     counts = _counts(data_dir)
-    assert counts["Process"] == 1
-    assert counts["Meeting"] == 3  # two ahead, one past with an evaluation questionnaire
-    assert counts["AgendaItem"] == 8  # the four High-Level Dialogue topics, per meeting
+    assert counts["Process"] == 2  # the dialogue, and the follow-up demo (app/impact/demo.py)
+    assert counts["Meeting"] == 4  # two ahead; two past conferences of the follow-up demo
+    assert counts["AgendaItem"] == 8 + 6  # the four Dialogue topics per meeting; 3 + 3 follow-up
     assert counts["Organisation"] == 5 + 26  # five to sign in as; 26 answered the questionnaire
-    assert counts["RoleGrant"] == 2  # an organiser and a moderator
+    assert counts["RoleGrant"] == 3  # an organiser and a moderator; the follow-up's organiser
     assert counts["AuditEvent"] > 0
     second = runner.invoke(cli, ["demo"])
     assert second.exit_code == 0, second.output

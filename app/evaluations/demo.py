@@ -1,6 +1,6 @@
-"""Demo data for evaluations: one questionnaire after a past meeting of the demo process, with
-six questions and 26 responses from organisations in twelve countries, so that the results page
-and the dashboard's "questionnaire responses" have something to show.
+"""Demo data for evaluations: one questionnaire after the last past meeting of a demo process
+(app/demo.py picks the follow-up process, whose dashboard counts questionnaire responses), with
+six questions and 26 responses from organisations in twelve countries.
 
 The questionnaire stays open for two more weeks, and none of the demo sign-in users has
 answered it, so a newcomer can try answering too. The respondents are organisations created
@@ -28,7 +28,7 @@ from app.organisations import service as organisations
 from app.organisations.models import OrganisationType, Verification
 from app.organisations.schemas import OrganisationCreate, VerificationDecision
 
-TITLE = "How was the Third Ministerial Meeting?"
+TITLE = "How was the {meeting}?"
 RESPONDENT_ISSUER = "urn:plenary:demo-respondents"
 SEED = 20261129
 
@@ -90,7 +90,8 @@ def load(
 ) -> Questionnaire | None:
     """Create the demo questionnaire and its responses; None when it was already there."""
     meeting = _past_meeting(session, process, organiser, now)
-    if repository.find_by_title(session, meeting.id, TITLE) is not None:
+    title = TITLE.format(meeting=meeting.title)
+    if repository.find_by_title(session, meeting.id, title) is not None:
         return None
     ended = datetime.combine(meeting.ends_on, time(18, 0), tzinfo=UTC)
     questionnaire = service.create_questionnaire(
@@ -98,7 +99,7 @@ def load(
         organiser,
         meeting,
         QuestionnaireCreate(
-            title=TITLE,
+            title=title,
             intro="Thank you for taking part. Your answers help us prepare the next meeting; "
             "we publish the aggregated results, never who answered what.",
             opens_at=ended,

@@ -15,18 +15,21 @@ from app.consultations import service as consultations
 from app.evaluations import demo as evaluations_demo
 from app.evaluations import policies, repository, results, service
 from app.evaluations.models import Questionnaire, QuestionnaireState, Response
+from app.impact import demo as impact_demo
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
 def test_demo_questionnaire(db: Session, settings: Settings) -> None:
     assert demo.load(db, settings, NOW) is True
-    process = consultations.get_process_page(db, demo.PROCESS_SLUG)
+    # on the follow-up demo's process, so that its dashboard counts the responses
+    process = consultations.get_process_page(db, impact_demo.PROCESS_SLUG)
     questionnaire = db.scalars(select(Questionnaire)).one()
     questionnaire = repository.get_questionnaire(db, questionnaire.id)
     assert questionnaire is not None
     assert questionnaire.meeting.process_id == process.id
-    assert questionnaire.meeting.ends_on < NOW.date()  # after a past meeting
+    assert questionnaire.meeting.ends_on < NOW.date()  # after a past meeting: the last one
+    assert questionnaire.title == "How was the Second Ministerial Conference?"
     assert questionnaire.state is QuestionnaireState.open
     assert policies.is_accepting(questionnaire, NOW)
     assert len(questionnaire.questions) == 6
