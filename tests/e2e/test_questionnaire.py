@@ -53,7 +53,9 @@ def test_participant_answers_once_and_organiser_reads_results(journey: Journey) 
     page.get_by_role("button", name="Sign out").click()
     journey.sign_in_as_demo_user("Omar Organiser (organiser)")
     journey.goto("/questionnaires")
-    page.get_by_role("link", name=re.compile("Questionnaires of Second Ministerial Conference")).click()
+    page.get_by_role(
+        "link", name=re.compile("Questionnaires of Second Ministerial Conference")
+    ).click()
     journey.check()
     page.get_by_role("link", name=re.compile(rf"^Results {re.escape(TITLE)}")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Results of")
@@ -68,7 +70,9 @@ def test_organiser_builds_a_questionnaire(journey: Journey) -> None:
     title = f"Side event feedback ({journey.viewport})"
     journey.sign_in_as_demo_user("Omar Organiser (organiser)")
     journey.goto("/questionnaires")
-    page.get_by_role("link", name=re.compile("Questionnaires of Second Ministerial Conference")).click()
+    page.get_by_role(
+        "link", name=re.compile("Questionnaires of Second Ministerial Conference")
+    ).click()
     page.get_by_label("Title").fill(title)
     page.get_by_role("button", name="Create the questionnaire").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(title)
