@@ -131,6 +131,10 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/organisations/{org_id}/submissions"): RESTRICTED,
     ("GET", "/papers/{paper_id}"): RESTRICTED,
     ("GET", "/papers/{paper_id}/receipt"): RESTRICTED,
+    # published papers: public; unpublished ones are 404 (tests/submissions/test_published.py)
+    ("GET", "/processes/{slug}/meetings/{meeting_slug}/published"): PUBLIC,
+    ("GET", "/published/{paper_id}"): PUBLIC,
+    ("GET", "/published/{paper_id}/file"): PUBLIC,
     ("GET", "/papers/{paper_id}/receipt.pdf"): RESTRICTED,
     ("GET", "/papers/{paper_id}/versions/{number}/file"): RESTRICTED,
     ("GET", "/papers/{paper_id}/versions/{number}/pdf"): RESTRICTED,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.submissions.models import PaperStatus
+from app.submissions.models import Consent, PaperStatus
 
 REVISABLE = frozenset({PaperStatus.submitted, PaperStatus.revision_requested})
 WITHDRAWABLE = frozenset(
@@ -71,3 +71,18 @@ def can_submit_for(role: object | None) -> bool:
 def can_answer_cosigning(is_owner: bool) -> bool:
     """Only an owner commits the organisation to someone else's paper."""
     return is_owner
+
+
+def is_published(status: PaperStatus, announced: PaperStatus, consent: Consent) -> bool:
+    """Anyone may read an accepted paper once the organisation was told (a staged decision is
+    not public yet) and if it agreed to publication."""
+    return (
+        status is PaperStatus.accepted
+        and announced is PaperStatus.accepted
+        and consent is not Consent.restricted
+    )
+
+
+def names_organisation(consent: Consent) -> bool:
+    """A paper published anonymously is shown without its organisation's name."""
+    return consent is Consent.public_named

@@ -11,6 +11,7 @@ from app.audit.models import AuditEvent
 from app.consultations.models import AgendaItem, Meeting
 from app.organisations.models import Organisation
 from app.submissions.models import (
+    Consent,
     LateException,
     Paper,
     PaperAgendaItem,
@@ -20,6 +21,7 @@ from app.submissions.models import (
 )
 
 MAX_ID = 2**31 - 1
+PUBLIC_CONSENTS = (Consent.public_named, Consent.public_anonymous)
 
 
 def _valid_id(object_id: int) -> bool:
@@ -76,6 +78,22 @@ def list_papers_of_organisation(session: Session, organisation_id: int) -> list[
 def list_papers_of_meeting(session: Session, meeting_id: int) -> list[Paper]:
     stmt = (
         _paper_query().where(Paper.meeting_id == meeting_id).order_by(Paper.submitted_at, Paper.id)
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def list_published_papers(session: Session, meeting_id: int) -> list[Paper]:
+    """Papers of the meeting whose acceptance was announced and whose organisations agreed to
+    publication (policies.is_published says the same of one paper)."""
+    stmt = (
+        _paper_query()
+        .where(
+            Paper.meeting_id == meeting_id,
+            Paper.status == PaperStatus.accepted,
+            Paper.announced_status == PaperStatus.accepted,
+            Paper.consent.in_(PUBLIC_CONSENTS),
+        )
+        .order_by(Paper.submitted_at, Paper.id)
     )
     return list(session.scalars(stmt).unique())
 

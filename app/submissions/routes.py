@@ -28,6 +28,7 @@ from app.submissions import (
     receipt,
     revise,
     routes_lists,
+    routes_published,
     service,
     uploads,
     window,
@@ -46,6 +47,7 @@ from app.templating import render
 
 router = APIRouter(tags=["submissions"], dependencies=[Depends(verify_csrf)])
 router.include_router(routes_lists.router)
+router.include_router(routes_published.router)
 SUBMIT_PAGE = "submissions/submit.html"
 PAPER_PAGE = "submissions/paper.html"
 FILE_ERRORS = (RejectedFile, FileTooLarge, EmptyFile)
