@@ -52,11 +52,11 @@ def test_moderator_triages_papers_by_keyboard_and_hides_a_comment(journey: Journ
     page.keyboard.press("?")  # and hidden again from the keyboard
     expect(page.locator("#queue-help")).not_to_have_attribute("open", "")
     journey.tab_to(page.locator("#queue-help summary"))
-    for row in range(2):
+    for n in range(2):
         page.keyboard.press("j")
-        expect(rows.nth(row).locator("a[data-open]")).to_be_focused()
+        expect(rows.nth(n).locator("a[data-open]")).to_be_focused()
         page.keyboard.press("x")
-        expect(rows.nth(row).locator("input[data-select]")).to_be_checked()
+        expect(rows.nth(n).locator("input[data-select]")).to_be_checked()
     action = page.get_by_label("Action", exact=True)
     journey.tab_to(action, backwards=True)
     page.keyboard.press("ArrowDown")
