@@ -3,7 +3,7 @@ opening and closing it, and its results with CSV / XLSX exports of the answers."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, Depends, Form, Request
@@ -119,7 +119,7 @@ def move_question(
     session: SessionDep,
     access: ManagedQuestionnaire,
     question_id: int,
-    direction: str = Form(),
+    direction: Literal["up", "down"] = Form(),
 ) -> Response:
     question = service.get_question(access.questionnaire, question_id)
     step = -1 if direction == "up" else 1
