@@ -101,6 +101,8 @@ _PYDANTIC_MESSAGES = {
     "list_type": N_("Choose from the list."),
     "json_invalid": N_("The request body is not valid JSON."),
     "url_parsing": N_("Enter a web address starting with http:// or https://."),
+    "string_pattern_mismatch": N_("This value does not have the expected form."),
+    "extra_forbidden": N_("This field is not accepted here."),
 }
 
 
