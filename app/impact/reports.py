@@ -191,9 +191,11 @@ def file_report(
     )
     evidence = [_copy(e) for e in latest.evidence] if latest is not None else []
     titles = data.link_titles + [""] * len(data.links)
+    known = {e.url for e in evidence if e.kind is EvidenceKind.link}
     evidence += [
         ReportEvidence(kind=EvidenceKind.link, url=str(url), title=titles[i][:300])
         for i, url in enumerate(data.links)
+        if str(url) not in known  # a link given again is carried over once, not twice
     ]
     evidence += [
         ReportEvidence(

@@ -133,7 +133,13 @@ def test_draft_recommendation_takes_no_reports(db: Session, world: ImpactWorld) 
 
 def test_new_version_supersedes_and_keeps_the_old_one(db: Session, world: ImpactWorld) -> None:
     first = _official(db, world, links=["https://gov.example/a"])
-    second = _official(db, world, status="implemented", base=1, links=["https://gov.example/b"])
+    second = _official(
+        db,
+        world,
+        status="implemented",
+        base=1,
+        links=["https://gov.example/b", "https://gov.example/a"],  # a is carried over once
+    )
     assert (second.version, second.supersedes_id) == (2, first.id)
     db.refresh(first)
     assert first.status is ImplementationStatus.in_progress  # untouched
