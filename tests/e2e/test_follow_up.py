@@ -67,6 +67,11 @@ def test_focal_point_reports_and_organisation_reports_beside_it(journey: Journey
     expect(page.get_by_role("region", name="Shadow reports")).to_contain_text(shadow)
     expect(page.get_by_role("region", name="Official report")).to_contain_text(narrative)
     journey.check(screenshot="history-with-shadow")
+    page.get_by_role("link", name="Follow-up").click()
+    journey.check()
+    page.get_by_role("link", name=f"Recommendations informed by the papers of {NGO}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(NGO)
+    journey.check()
 
 
 def test_organiser_records_and_imports_recommendations(journey: Journey) -> None:
