@@ -10,14 +10,14 @@ in between, the new version is refused (409) instead of silently burying theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.accounts.models import User
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, FormError, NotFound
 from app.i18n import gettext as _
 from app.impact import policies, repository, service
 from app.impact.models import (
@@ -163,6 +163,8 @@ def file_report(
 ) -> FollowUpReport:
     country = checked_country(country)
     organisation = check_filing(session, actor, recommendation, country, kind, organisation_id)
+    if data.reported_on > service.today() + timedelta(days=1):  # a day of slack for time zones
+        raise FormError({"reported_on": _("A report cannot speak for a date in the future.")})
     org_id = organisation.id if organisation is not None else None
     key = thread_key(recommendation.id, country, kind, org_id)
     latest = repository.latest_in_thread(session, key)

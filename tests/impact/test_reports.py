@@ -258,3 +258,13 @@ def test_status_on_a_day_uses_the_latest_version_speaking_for_it(
     assert reports.status_on(versions, date(2024, 12, 31)) is None
     assert reports.status_on(versions, date(2025, 6, 1)) is ImplementationStatus.not_started
     assert reports.status_on(versions, date(2026, 6, 1)) is ImplementationStatus.implemented
+
+
+def test_a_report_cannot_speak_for_the_future(db: Session, world: ImpactWorld) -> None:
+    from datetime import timedelta
+
+    from app.errors import FormError
+
+    with pytest.raises(FormError) as caught:
+        _official(db, world, reported_on=date.today() + timedelta(days=10))
+    assert "reported_on" in caught.value.fields
