@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -97,20 +98,23 @@ class LiveSite:
         return f"{self.base_url}{path}"
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    """The portal as `plenary serve --demo` runs it, with a real sign-in provider and mail."""
-    _ensure_axe()
-    data_dir = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    client = OidcClient("plenary-e2e", "e2e-secret", (f"{base_url}/auth/callback/test",))
-    smtp = SmtpServer()
-    smtp.start()
-    with OidcProvider(clients=[client], accounts=[NGO_ACCOUNT]) as idp:
+class _Boot:
+    """The portal as `plenary serve --demo` runs it, with a real sign-in provider and mail.
+
+    Started as soon as collection shows that journeys will run, so that its start (migrations,
+    demo data: many seconds) overlaps the tests that run before them."""
+
+    def __init__(self) -> None:
+        self.data_dir = Path(tempfile.mkdtemp(prefix="plenary-e2e-"))
+        port = _free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        client = OidcClient("plenary-e2e", "e2e-secret", (f"{self.base_url}/auth/callback/test",))
+        self.smtp = SmtpServer()
+        self.smtp.start()
+        self.idp = OidcProvider(clients=[client], accounts=[NGO_ACCOUNT]).start()
         providers = {
             "test": {
-                "discovery_url": idp.discovery_url,
+                "discovery_url": self.idp.discovery_url,
                 "client_id": client.client_id,
                 "client_secret": client.client_secret,
                 "label": "Test ID",
@@ -118,27 +122,64 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         }
         env = {
             **os.environ,
-            "PLENARY_DATA_DIR": str(data_dir),
-            "PLENARY_BASE_URL": base_url,
+            "PLENARY_DATA_DIR": str(self.data_dir),
+            "PLENARY_BASE_URL": self.base_url,
             "PLENARY_OIDC_PROVIDERS": json.dumps(providers),
-            "PLENARY_SMTP_URL": smtp.url,
+            "PLENARY_SMTP_URL": self.smtp.url,
         }
         env.pop("PLENARY_DATABASE_URL", None)
-        log = (data_dir / "server.log").open("wb")
+        self.log_path = self.data_dir / "server.log"
+        self.log = self.log_path.open("wb")
         command = [sys.executable, "-m", "app", "serve", "--demo", "--port", str(port)]
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.server = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait(self) -> LiveSite:
+        _wait_until_up(self.base_url, self.server, self.log_path)
+        return LiveSite(self.base_url, self.idp, self.smtp, self.data_dir)
+
+    def stop(self) -> None:
+        self.server.terminate()
         try:
-            _wait_until_up(base_url, server, data_dir / "server.log")
-            yield LiveSite(base_url, idp, smtp, data_dir)
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
-            log.close()
-            smtp.stop()
+            self.server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+        self.log.close()
+        self.idp.stop()
+        self.smtp.stop()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.log_path, ARTIFACTS / "server.log")
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+_boot: _Boot | None = None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    global _boot
+    here = Path(__file__).parent
+    if _boot is None and any(here in Path(str(item.path)).parents for item in items):
+        _boot = _Boot()
+
+
+def pytest_sessionfinish() -> None:
+    global _boot
+    if _boot is not None:
+        _boot.stop()
+        _boot = None
+
+
+@pytest.fixture(scope="session")
+def site() -> LiveSite:
+    global _boot
+    _ensure_axe()
+    if _boot is None:  # collected some other way: start it now
+        _boot = _Boot()
+    return _boot.wait()
 
 
 def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a busy machine: migrations and demo data take long
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"the server exited:\n{log.read_text()}")
@@ -223,12 +264,21 @@ class Journey:
         self.page.goto(self.site.url(path))
         self.check()
 
+    def settle(self) -> None:
+        """The page has loaded and htmx has no request, swap or settle under way (quicker
+        than waiting for the network to stay idle for half a second, on every page)."""
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_function(
+            """() => window.htmx !== undefined &&
+                document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling") === null"""
+        )
+
     def check(self, screenshot: str | None = None) -> None:
-        self.page.wait_for_load_state("networkidle")
+        self.settle()
         violations = self.page.evaluate(
             """async () => {
-                const result = await axe.run(document, {runOnly: {type: 'tag',
-                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                const result = await axe.run(document, {resultTypes: ['violations'],
+                    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
                 return result.violations
                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
                   .map(v => `${v.id} (${v.impact}): ${v.help} — ` +
