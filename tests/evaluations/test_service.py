@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, FormError, NotFound
-from app.evaluations import answering, results, service
+from app.evaluations import answering, repository, results, service
 from app.evaluations.models import QuestionKind, QuestionnaireState, Response
 from app.evaluations.schemas import (
     AnswerInput,
@@ -79,16 +79,23 @@ def test_an_organisation_answers_once_whoever_of_its_members(
 
 
 def test_the_database_refuses_a_second_response_that_slips_past_the_checks(
-    db: Session, ew: EvaluationWorld
+    db: Session, ew: EvaluationWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Two requests that both pass the checks before either writes: the unique keys decide."""
     questionnaire = ew.reload()
     make_response(db, questionnaire, ew.member, {ew.scale: 3}, organisation=ew.org)
-    # `owner` has not answered, but the organisation has: simulate a race by skipping the check
-    with pytest.raises(Conflict):
-        answering.submit_response(
-            db, ew.member, questionnaire, _full_answer(ew, organisation_id=ew.org.id), NOW
-        )
+    monkeypatch.setattr(repository, "response_of_user", lambda *_args: None)
+    monkeypatch.setattr(repository, "response_of_organisation", lambda *_args: None)
+    for user, data in [
+        (ew.member, _full_answer(ew, country="KG")),  # same person
+        (ew.owner, _full_answer(ew, organisation_id=ew.org.id)),  # same organisation
+    ]:
+        with pytest.raises(Conflict) as exc:
+            answering.submit_response(db, user, questionnaire, data, NOW)
+        assert exc.value.status == 409
     assert _count(db) == 1
+    answering.submit_response(db, ew.owner, questionnaire, _full_answer(ew, country="KG"), NOW)
+    assert _count(db) == 2  # the session is still usable after the refused inserts
 
 
 @pytest.mark.parametrize("org_attr", ["other_org", "rejected_org"])
