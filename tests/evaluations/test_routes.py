@@ -113,8 +113,11 @@ def test_errors_are_announced_and_answers_kept(
     assert response.status_code == 422
     html = response.text
     assert 'role="alert"' in html
-    assert f'<a href="#q-{ew.scale.id}-1">Answer this question; it is required.</a>' in html
-    assert '<a href="#f-country">Choose the country you took part from.</a>' in html
+    assert (
+        f'<a href="#q-{ew.scale.id}-1">Question 1: Answer this question; it is required.</a>'
+        in html
+    )
+    assert '<a href="#f-country">Your country: Choose the country you took part from.</a>' in html
     assert f'id="error-q-{ew.scale.id}"' in html
     assert "Keep this text" in html
     assert f'id="q-{ew.multiple.id}-2" value="2" checked' in html
