@@ -260,9 +260,9 @@ class Journey:
             where = f"{loc.get('url', '')}:{loc.get('lineNumber')}:{loc.get('columnNumber')}"
             self.console_errors.append(f"{message.text} (at {where}, on {self.page.url})")
 
-    def goto(self, path: str) -> None:
+    def goto(self, path: str, *, screenshot: str | None = None) -> None:
         self.page.goto(self.site.url(path))
-        self.check()
+        self.check(screenshot=screenshot)
 
     def settle(self) -> None:
         """The page has loaded and htmx has no request, swap or settle under way (quicker
@@ -342,6 +342,11 @@ class Journey:
         key = "Shift+Tab" if backwards else "Tab"
         for _ in range(limit):
             if target.evaluate("element => element === document.activeElement"):
+                outline = target.evaluate(
+                    """element => element.matches(":focus-visible") &&
+                        getComputedStyle(element).outlineStyle !== "none" """
+                )
+                assert outline, f"{target} has the focus but shows no focus outline"
                 return
             self.page.keyboard.press(key)
         raise AssertionError(f"{target} was not reached with {key} in {limit} presses")

@@ -27,8 +27,7 @@ def test_anonymous_visitor_reads_the_public_agenda_and_a_published_paper(
     with DemoSession(journey.site.base_url, "Mira Moderator (moderator)") as moderator:
         moderator.accept(paper)
 
-    journey.goto("/")
-    journey.check(screenshot="home")
+    journey.goto("/", screenshot="home")
     # Keyboard: the skip link is the first stop and moves focus to the main content.
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()

@@ -68,12 +68,11 @@ def test_moderator_triages_papers_by_keyboard_and_hides_a_comment(journey: Journ
     expect(page.locator(".queue-notice[role=status]")).to_have_text("2 papers done.")
     expect(rows).to_have_count(0)  # no longer "submitted": they left this view
     journey.check()
-    journey.goto(f"{queue}?status=accepted&q={word}")
+    journey.goto(f"{queue}?status=accepted&q={word}", screenshot="queue-accepted")
     expect(rows).to_have_count(2)
     for paper in papers:
         row = page.locator("tr[data-queue-row]", has_text=paper.tracking_number)
         expect(row.locator(".paper-status")).to_have_text("Accepted")
-    journey.check(screenshot="queue-accepted")
 
     # The reported comment, in the comment queue.
     journey.goto(f"{MEETING_PATH}/comments/queue")
@@ -85,10 +84,9 @@ def test_moderator_triages_papers_by_keyboard_and_hides_a_comment(journey: Journ
     expect(page.locator("#queue-status")).to_have_text("1 comment hidden.")
     journey.check(screenshot="comment-queue")
 
-    journey.goto(f"/agenda-items/{items[0]}#comment-{comment_id}")
+    journey.goto(f"/agenda-items/{items[0]}#comment-{comment_id}", screenshot="comment-hidden")
     hidden = page.locator(f"#comment-{comment_id}")
     expect(hidden.locator(".comment-hidden-note")).to_have_text(
         "This comment was hidden by a moderator."
     )
     expect(hidden.locator(".comment-hidden-reason")).to_have_text("Reason: Advertising")
-    journey.check(screenshot="comment-hidden")
