@@ -4,10 +4,8 @@ evidence, and the CSV/XLSX import (preview, then confirm). Bearer tokens work as
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import anyio.from_thread
-from fastapi import APIRouter, File, Request, Response, UploadFile
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.accounts.deps import ApiUser, OptionalApiUser
@@ -171,20 +169,33 @@ def organisation_recommendations(
 # --- import --------------------------------------------------------------------------------------
 
 
+IMPORT_DOC = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            }
+        }
+    }
+}
+
+
 @router.post(
     "/meetings/{meeting_id}/recommendation-imports",
     status_code=201,
     response_model=ImportPreviewRead,
+    openapi_extra=IMPORT_DOC,
 )
-async def preview_import(
-    session: SessionDep,
-    user: ApiUser,
-    meeting: ApiManagedMeeting,
-    file: Annotated[UploadFile, File()],
+def preview_import(
+    request: Request, session: SessionDep, user: ApiUser, meeting: ApiManagedMeeting
 ) -> ImportPreviewRead:
-    data = await file.read(imports.MAX_IMPORT_BYTES + 1)
-    upload = imports.preview(session, user, meeting, file.filename or "", data)
-    return _preview(upload)
+    """Upload a CSV or XLSX file (field `file`): the rows and their errors, and a token."""
+    data, name = anyio.from_thread.run(intake.read_table_upload, request, False)
+    return _preview(imports.preview(session, user, meeting, name, data))
 
 
 @router.post(

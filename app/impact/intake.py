@@ -13,18 +13,20 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from app.config import Settings
 from app.errors import AppError, FormError, field_errors
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.impact import evidence, reports
+from app.impact import evidence, imports, reports
 from app.impact.deps import Filing
 from app.impact.models import FollowUpReport
 from app.impact.schemas import ReportCreate
+from app.security import CSRF_FIELD, CSRF_HEADER, check_csrf_token
 from app.storage import Storage, get_storage
 from app.submissions import intake as submissions_intake
-from app.submissions.streamed_form import StreamedForm
+from app.submissions.streamed_form import StreamedForm, content_length
 
 SCALAR_FIELDS = ("status", "narrative", "reported_on", "base_version")
 _FRIENDLY = {
@@ -127,3 +129,19 @@ def _receive(
         for item in received:
             storage.delete(item.key)
         raise
+
+
+async def read_table_upload(request: Request, page: bool = True) -> tuple[bytes, str]:
+    """A small uploaded table (field `file`) and its name: refused before parsing when too
+    large. `page`: check the form's CSRF field (the API authenticates otherwise)."""
+    length = content_length(request)
+    if length is not None and length > imports.MAX_IMPORT_BYTES + 64 * 1024:
+        raise imports.UnreadableImport(_("An import file may be at most 2 MB."), status=413)
+    form = await request.form(max_files=1, max_fields=10)
+    if page and request.headers.get(CSRF_HEADER) is None:
+        sent = form.get(CSRF_FIELD)
+        check_csrf_token(request, sent if isinstance(sent, str) else None)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise FormError({"file": _("Choose a CSV or XLSX file.")})
+    return await upload.read(imports.MAX_IMPORT_BYTES + 1), upload.filename or ""

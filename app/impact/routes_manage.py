@@ -8,14 +8,14 @@ from typing import Annotated, Any
 import anyio.from_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from app.accounts.deps import CurrentUser
 from app.consultations.models import Meeting, Process
 from app.deps import Htmx, SessionDep
 from app.errors import FormError
 from app.i18n import gettext as _
-from app.impact import addressees, imports, participation, service
+from app.impact import addressees, imports, intake, participation, service
 from app.impact.deps import ManagedMeeting, ManagedProcess, ManagedRecommendation
 from app.impact.models import Recommendation
 from app.impact.responses import (
@@ -32,8 +32,7 @@ from app.impact.schemas import (
     RecommendationCreate,
     RoundCreate,
 )
-from app.security import CSRF_FIELD, check_csrf_token, checks_csrf_in_body, verify_csrf
-from app.submissions.streamed_form import content_length
+from app.security import checks_csrf_in_body, verify_csrf
 from app.templating import render
 
 router = APIRouter(tags=["impact"], dependencies=[Depends(verify_csrf)])
@@ -289,29 +288,13 @@ def remove_participant(
     return redirect(_meeting_url(meeting) + "/participants", htmx)
 
 
-async def _upload(request: Request) -> tuple[FormData, bytes, str]:
-    """A small uploaded table: refused before parsing when too large; CSRF checked here."""
-    length = content_length(request)
-    if length is not None and length > imports.MAX_IMPORT_BYTES + 64 * 1024:
-        raise imports.UnreadableImport(_("An import file may be at most 2 MB."), status=413)
-    form = await request.form(max_files=1, max_fields=10)
-    sent = form.get(CSRF_FIELD)
-    if request.headers.get("X-CSRF-Token") is None:
-        check_csrf_token(request, sent if isinstance(sent, str) else None)
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise FormError({"file": _("Choose a CSV or XLSX file.")})
-    data = await upload.read(imports.MAX_IMPORT_BYTES + 1)
-    return form, data, upload.filename or ""
-
-
 @router.post(MEETING + "/participants/import")
 @checks_csrf_in_body
 def import_participants(
     request: Request, session: SessionDep, user: CurrentUser, meeting: ManagedMeeting, htmx: Htmx
 ) -> Response:
     try:
-        _, data, _name = anyio.from_thread.run(_upload, request)
+        data, _name = anyio.from_thread.run(intake.read_table_upload, request)
         imports.import_participants(session, user, meeting, data)
     except FormError as exc:
         return _participants(request, session, meeting, 422, import_errors=exc.fields)
@@ -347,7 +330,7 @@ def preview_import(
     request: Request, session: SessionDep, user: CurrentUser, meeting: ManagedMeeting, htmx: Htmx
 ) -> Response:
     try:
-        _, data, name = anyio.from_thread.run(_upload, request)
+        data, name = anyio.from_thread.run(intake.read_table_upload, request)
         upload = imports.preview(session, user, meeting, name, data)
     except (FormError, imports.UnreadableImport) as exc:
         errors = exc.fields if isinstance(exc, FormError) else {"file": exc.message}
