@@ -217,3 +217,22 @@ def test_import_through_the_api(client: TestClient, db: Session, world: ImpactWo
         ).status_code
         == 403
     )
+
+
+def test_import_file_too_large_is_refused_before_parsing(
+    client: TestClient, db: Session, world: ImpactWorld
+) -> None:
+    headers = _token(db, world.organiser)
+    big = b"number,text\n" + b"1,x\n" * 600_000  # about 2.4 MB
+    response = client.post(
+        f"/api/v1/meetings/{world.meeting.id}/recommendation-imports",
+        files={"file": ("r.csv", big, "text/csv")},
+        headers=headers,
+    )
+    assert response.status_code == 413
+    missing = client.post(
+        f"/api/v1/meetings/{world.meeting.id}/recommendation-imports",
+        json={},
+        headers=headers,
+    )
+    assert missing.status_code == 422
