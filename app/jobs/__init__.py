@@ -94,10 +94,10 @@ def wants_wake(session: Session) -> bool:
 __all__ = [
     "FAILURE_HOOKS",
     "HANDLERS",
+    "PERIODIC",
     "Job",
     "JobContext",
     "JobState",
-    "PERIODIC",
     "PermanentFailure",
     "enqueue",
     "handler",
