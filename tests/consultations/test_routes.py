@@ -70,6 +70,13 @@ def test_public_pages_are_open_to_everyone(client: TestClient, world: World, per
     assert process_page.status_code == meeting_page.status_code == 200
     assert ("Edit process" in process_page.text) is (persona in ORGANISING)
     assert ("Manage agenda" in meeting_page.text) is (persona in ORGANISING)
+    # The ways on to the process's follow-up, and to the meeting's questionnaires (signed in)
+    slug = world.process.slug
+    for path in (f"/processes/{slug}/recommendations", f"/processes/{slug}/dashboard"):
+        assert f'href="{path}"' in process_page.text
+        assert client.get(path).status_code == 200, path
+    questionnaires = f'href="{world.meeting_url}/questionnaires"'
+    assert (questionnaires in meeting_page.text) is (persona != "anonymous")
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
