@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.database import throwaway_database
 from tests.support.oidc_provider import OidcAccount, OidcClient, OidcProvider
 from tests.support.smtp import SmtpServer
 
@@ -127,7 +129,14 @@ class _Boot:
             "PLENARY_OIDC_PROVIDERS": json.dumps(providers),
             "PLENARY_SMTP_URL": self.smtp.url,
         }
-        env.pop("PLENARY_DATABASE_URL", None)
+        # The server's own database: SQLite in its data folder, or a throwaway PostgreSQL
+        # database in the PostgreSQL pass (PLENARY_TEST_DATABASE_URL), as in production.
+        self.database = ExitStack()
+        url = self.database.enter_context(throwaway_database(self.data_dir))
+        if url.startswith("sqlite"):
+            env.pop("PLENARY_DATABASE_URL", None)
+        else:
+            env["PLENARY_DATABASE_URL"] = url
         self.log_path = self.data_dir / "server.log"
         self.log = self.log_path.open("wb")
         command = [sys.executable, "-m", "app", "serve", "--demo", "--port", str(port)]
@@ -144,6 +153,7 @@ class _Boot:
         except subprocess.TimeoutExpired:
             self.server.kill()
         self.log.close()
+        self.database.close()
         self.idp.stop()
         self.smtp.stop()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
