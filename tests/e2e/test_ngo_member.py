@@ -35,6 +35,13 @@ def test_ngo_member_submits_a_paper_and_discusses_an_agenda_item(journey: Journe
     page.get_by_role("link", name="Submit a paper").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Submit a position paper")
     journey.check(screenshot="submit-form")
+    # Sent incomplete: the form comes back in place (htmx) with its errors announced.
+    page.get_by_role("button", name="Submit the paper").click()
+    expect(page.locator("#paper-form .form-errors[role=alert]")).to_contain_text(
+        "Please correct the marked fields."
+    )
+    expect(page.get_by_label(re.compile(r"^Title"))).to_have_attribute("aria-invalid", "true")
+    journey.check(screenshot="submit-errors")
     title = f"Follow-up that participants can see {word}"
     page.get_by_label(re.compile(r"^Organisation submitting")).select_option(label=organisation)
     page.get_by_label(re.compile(r"^Title")).fill(title)
