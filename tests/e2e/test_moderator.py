@@ -45,6 +45,15 @@ def test_moderator_triages_papers_by_keyboard_and_hides_a_comment(journey: Journ
     for paper in papers:
         expect(page.locator("#queue-results")).to_contain_text(paper.tracking_number)
     journey.check(screenshot="queue-filtered")
+    # "o" opens the current paper; the browser's Back returns to the same filtered view.
+    journey.tab_to(page.locator("#queue-help summary"))
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    expect(page).to_have_url(re.compile(rf"/papers/{papers[0].id}/moderation$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(papers[0].title)
+    journey.check(screenshot="paper-moderation")
+    page.go_back()
+    expect(rows).to_have_count(2)
 
     # Keyboard only: the shortcuts are listed on the page.
     page.get_by_text("Keyboard shortcuts").click()

@@ -76,6 +76,12 @@ def test_ngo_member_submits_a_paper_and_discusses_an_agenda_item(journey: Journe
     expect(page.locator("dl.facts")).to_contain_text(title)
     expect(page.locator("code.hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     journey.check(screenshot="receipt")
+    page.get_by_role("link", name=f"All submissions of {organisation}").click()
+    expect(page.locator("main")).to_contain_text(title)
+    journey.check(screenshot="submissions")
+    page.get_by_role("link", name=title).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    journey.check(screenshot="paper")
 
     # A comment on the agenda item, on behalf of the organisation, then a reply in its thread.
     journey.goto(MEETING_PATH)

@@ -30,6 +30,8 @@ def test_organiser_orders_a_section_builds_and_downloads_the_dossier(journey: Jo
         moderator.accept(second)
 
     journey.sign_in_as_demo_user(ORGANISER)
+    journey.goto(f"{MEETING_PATH}/papers", screenshot="papers-received")
+    expect(page.locator("main")).to_contain_text(second.tracking_number)
     journey.goto(f"{MEETING_PATH}/dossier", screenshot="dossier")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dossier of")
     section = page.locator(f"#section-{items[2]}")
