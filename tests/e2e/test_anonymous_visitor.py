@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Journey
-from tests.e2e.seed import DemoSession, unique_word
+from tests.e2e.seed import MEETING_PATH, DemoSession, unique_word
 
 MEETING = "Preparatory consultation for the High-Level Dialogue"
 TOPIC = "Measuring the progress of consultations"
@@ -63,3 +63,14 @@ def test_anonymous_visitor_reads_the_public_agenda_and_a_published_paper(
     assert download.value.suggested_filename == f"{paper.tracking_number}.pdf"
     with open(download.value.path(), "rb") as file:
         assert file.read(5) == b"%PDF-"
+
+    # The same pages in French and Spanish (longer words: still no sideways scrolling).
+    for code in ("fr", "es"):
+        page.goto(journey.site.url(f"{MEETING_PATH}/published"))  # checked in English above
+        page.locator("#locale-select").select_option(code)
+        page.locator(".locale-form button[type=submit]").click()
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        journey.check(screenshot=f"published-list-{code}")
+        journey.goto(f"/published/{paper.id}", screenshot=f"published-paper-{code}")
+        journey.goto(MEETING_PATH, screenshot=f"meeting-{code}")
+        journey.goto(f"/agenda-items/{items[1]}")
