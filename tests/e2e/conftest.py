@@ -162,14 +162,18 @@ class _Boot:
 
 
 _boot: _Boot | None = None
+_boot_error: Exception | None = None
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    global _boot
+    global _boot, _boot_error
     here = Path(__file__).parent
     if _boot is None and any(here in Path(str(item.path)).parents for item in items):
-        _boot = _Boot()
+        try:
+            _boot = _Boot()
+        except Exception as exc:  # reported by the journeys that need the site, not the session
+            _boot_error = exc
 
 
 def pytest_sessionfinish() -> None:
@@ -183,6 +187,8 @@ def pytest_sessionfinish() -> None:
 def site() -> LiveSite:
     global _boot
     _ensure_axe()
+    if _boot_error is not None:
+        raise _boot_error
     if _boot is None:  # collected some other way: start it now
         _boot = _Boot()
     return _boot.wait()
