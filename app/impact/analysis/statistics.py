@@ -25,7 +25,6 @@ from datetime import date
 from typing import Any, TypeVar
 
 import numpy as np
-from scipy import stats  # type: ignore[import-untyped]
 
 IMPLEMENTED = "implemented"
 PARTIAL = "partially_implemented"
@@ -192,7 +191,16 @@ def _pairs(x: Sequence[float | None], y: Sequence[float | None]) -> tuple[Any, A
     return xs, ys
 
 
+def _stats() -> Any:
+    """scipy.stats, imported on first use: it takes seconds to import, and only the dashboard
+    needs it (every process that serves pages or runs jobs would pay for it at start)."""
+    from scipy import stats  # type: ignore[import-untyped]
+
+    return stats
+
+
 def _spearman(xs: Any, ys: Any) -> tuple[float, float]:
+    stats = _stats()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = stats.spearmanr(xs, ys)
@@ -202,6 +210,7 @@ def _spearman(xs: Any, ys: Any) -> tuple[float, float]:
 def _rowwise_spearman(xs: Any, ys: Any) -> Any:
     """Spearman's rho of each row pair (ranks with ties averaged, then Pearson); NaN where a row
     is constant."""
+    stats = _stats()
     rx = stats.rankdata(xs, axis=1)
     ry = stats.rankdata(ys, axis=1)
     rx = rx - rx.mean(axis=1, keepdims=True)
