@@ -8,6 +8,7 @@ leaves this module, so a refused upload leaves nothing behind.
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,6 +22,10 @@ from app.impact.reports import ReceivedEvidence
 from app.storage import Storage
 from app.submissions import downloads
 from app.submissions.files import safe_filename
+from app.submissions.scanning import scan_file
+from app.submissions.uploads import InfectedFile, ScanningUnavailable
+
+log = logging.getLogger(__name__)
 
 MAX_EVIDENCE_MB = 20
 MAX_EVIDENCE_BYTES = MAX_EVIDENCE_MB * 1024 * 1024
@@ -73,12 +78,26 @@ def sniff(head: bytes, path: Path) -> str | None:
 
 
 def receive(
-    storage: Storage, filename: str, chunks: Iterable[bytes], title: str = ""
+    storage: Storage,
+    filename: str,
+    chunks: Iterable[bytes],
+    title: str = "",
+    *,
+    clamd_url: str | None = None,
 ) -> ReceivedEvidence:
-    """Store the file (at most MAX_EVIDENCE_BYTES), check what it is; blocking, use a thread."""
+    """Store the file (at most MAX_EVIDENCE_BYTES), scan it with clamd when one is configured
+    (as papers are), check what it is; blocking, use a thread."""
     stored = storage.put_stream(chunks, max_bytes=MAX_EVIDENCE_BYTES)
     try:
         with storage.local_path(stored.key) as path:
+            if clamd_url:
+                result = scan_file(clamd_url, path)
+                if result.is_infected:
+                    log.warning("refused infected evidence: %s", result.signature)
+                    raise InfectedFile(result.signature or "unknown")
+                if not result.is_clean:
+                    log.error("clamd unavailable, evidence refused: %s", result.message)
+                    raise ScanningUnavailable()
             with path.open("rb") as file:
                 head = file.read(16)
             media_type = sniff(head, path)

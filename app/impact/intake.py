@@ -89,14 +89,14 @@ def file_from_multipart(
         if page:
             submissions_intake.check_form_csrf(request, form)
         try:
-            return _receive(session, storage, filing, form)
+            return _receive(session, storage, filing, form, settings.clamd_url)
         except AppError as exc:
             exc.submitted = form.fields  # type: ignore[attr-defined]  # shown again on the page
             raise
 
 
 def _receive(
-    session: Session, storage: Storage, filing: Filing, form: StreamedForm
+    session: Session, storage: Storage, filing: Filing, form: StreamedForm, clamd_url: str | None
 ) -> FollowUpReport:
     data = parse_report(form_values(form.fields))
     received: list[reports.ReceivedEvidence] = []
@@ -112,7 +112,11 @@ def _receive(
         )
         session.commit()
         title = form.field("file_title") or ""
-        received.append(evidence.receive(storage, form.file.filename, form.file_chunks(), title))
+        received.append(
+            evidence.receive(
+                storage, form.file.filename, form.file_chunks(), title, clamd_url=clamd_url
+            )
+        )
     try:
         form.finish()
         return reports.file_report(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session
 from app.impact import evidence
 from app.impact.models import FollowUpReport
 from app.storage import FileTooLarge, LocalStorage
+from app.submissions.uploads import InfectedFile, ScanningUnavailable
 from tests.impact.factories import ImpactWorld, impact_world
+from tests.support.clamd import EICAR, SKIP_REASON, ClamdServer, clamd_binary, free_port
 from tests.support.web import TEST_CSRF, sign_in
 
 
@@ -102,3 +105,28 @@ def test_evidence_of_a_draft_is_not_served(client: TestClient, db: Session) -> N
     sign_in(client, None)
     assert client.get(f"/evidence/{item.id}").status_code == 404
     assert client.get(f"/api/v1/evidence/{item.id}/file").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClamdServer]:
+    if clamd_binary() is None:
+        pytest.skip(SKIP_REASON)
+    with ClamdServer(tmp_path_factory.mktemp("clamd")) as server:
+        yield server
+
+
+def test_evidence_is_scanned_like_papers(tmp_path: Path, clamd: ClamdServer) -> None:
+    """With clamd configured, infected evidence is refused and nothing stays behind; clean
+    evidence is kept; an unreachable clamd refuses rather than letting a file through."""
+    storage = LocalStorage(tmp_path)
+    infected = b"%PDF-1.4\n" + EICAR + b"\n%%EOF\n"
+    with pytest.raises(InfectedFile):
+        evidence.receive(storage, "x.pdf", [infected], clamd_url=clamd.url)
+    assert list(storage.iter_keys()) == []
+    with pytest.raises(ScanningUnavailable):
+        evidence.receive(
+            storage, "x.pdf", [b"%PDF-1.4\n%%EOF\n"], clamd_url=f"tcp://127.0.0.1:{free_port()}"
+        )
+    assert list(storage.iter_keys()) == []
+    kept = evidence.receive(storage, "x.pdf", [b"%PDF-1.4\n%%EOF\n"], clamd_url=clamd.url)
+    assert storage.exists(kept.key)
