@@ -15,13 +15,14 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from app.accounts.models import User
 from app.config import Settings
 from app.errors import AppError, FormError, field_errors
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.impact import evidence, imports, reports
 from app.impact.deps import Filing
-from app.impact.models import FollowUpReport
+from app.impact.models import FollowUpReport, Recommendation, ReportKind
 from app.impact.schemas import ReportCreate
 from app.security import CSRF_FIELD, CSRF_HEADER, check_csrf_token
 from app.storage import Storage, get_storage
@@ -58,16 +59,21 @@ def form_values(fields: dict[str, list[str]]) -> dict[str, Any]:
     return values
 
 
-def _file(session: Session, filing: Filing, data: ReportCreate) -> FollowUpReport:
-    return reports.file_report(
-        session,
-        filing.user,
-        filing.recommendation,
-        filing.country,
-        filing.kind,
-        filing.organisation.id if filing.organisation else None,
-        data,
-    )
+def _who_and_what(
+    filing: Filing,
+) -> tuple[User, Recommendation, str, ReportKind, int | None]:
+    """user, recommendation, country, kind, organisation id: as reports' functions take them."""
+    organisation_id = filing.organisation.id if filing.organisation else None
+    return (filing.user, filing.recommendation, filing.country, filing.kind, organisation_id)
+
+
+def _file(
+    session: Session,
+    filing: Filing,
+    data: ReportCreate,
+    received: list[reports.ReceivedEvidence] | None = None,
+) -> FollowUpReport:
+    return reports.file_report(session, *_who_and_what(filing), data, received)
 
 
 def file_from_fields(
@@ -102,14 +108,7 @@ def _receive(
     received: list[reports.ReceivedEvidence] = []
     if form.file is not None and form.file.filename:
         # Check everything that needs no file first, then release the transaction.
-        reports.check_filing(
-            session,
-            filing.user,
-            filing.recommendation,
-            filing.country,
-            filing.kind,
-            filing.organisation.id if filing.organisation else None,
-        )
+        reports.check_filing(session, *_who_and_what(filing))
         session.commit()
         title = form.field("file_title") or ""
         received.append(
@@ -119,16 +118,7 @@ def _receive(
         )
     try:
         form.finish()
-        return reports.file_report(
-            session,
-            filing.user,
-            filing.recommendation,
-            filing.country,
-            filing.kind,
-            filing.organisation.id if filing.organisation else None,
-            data,
-            received,
-        )
+        return _file(session, filing, data, received)
     except BaseException:
         for item in received:
             storage.delete(item.key)
