@@ -171,7 +171,9 @@ def grant(
 
 @cli.command()
 def worker(
-    once: Annotated[bool, typer.Option(help="Run the due jobs, then exit.")] = False,
+    once: Annotated[
+        bool, typer.Option(help="Run the periodic tasks and the due jobs, then exit.")
+    ] = False,
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 2.0,
 ) -> None:
     """Run background jobs (e-mail, conversions, dossier builds) outside the web process."""
@@ -183,9 +185,10 @@ def worker(
     settings = _settings()
     database = Database(settings.resolved_database_url)
     try:
-        if once:
+        if once:  # e.g. from cron: the periodic tasks too (reminders), then what they queued
+            periodic = jobs_worker.run_periodic(database.sessionmaker)
             done = jobs_worker.run_until_idle(database.sessionmaker, settings)
-            typer.echo(f"Ran {done} job(s).")
+            typer.echo(f"Ran {periodic} periodic task(s) and {done} job(s).")
             return
         thread = jobs_worker.WorkerThread(database.sessionmaker, settings, poll_s=poll)
         thread.start()

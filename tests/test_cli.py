@@ -134,6 +134,21 @@ def test_bad_arguments_give_clear_messages(data_dir: Path, args: list[str], mess
     assert message in result.output
 
 
+def test_worker_once_runs_the_periodic_tasks_then_the_jobs(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`plenary worker --once` (e.g. from cron) also calls the periodic tasks (reminders)."""
+    from app import jobs
+
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    calls: list[object] = []
+    monkeypatch.setitem(jobs.PERIODIC, "test.tick", lambda session, now: calls.append(now))
+    result = runner.invoke(cli, ["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
+    assert f"Ran {len(jobs.PERIODIC)} periodic task(s) and 0 job(s)." in result.output
+
+
 def test_serve_refuses_a_missing_secret_outside_demo(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
