@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app import jobs
+from app import i18n, jobs
+from app.accounts.models import User
 from app.config import Settings
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.impact import repository
 from app.impact.models import ReportingRound
@@ -57,8 +59,38 @@ def _link(settings: Settings, slug: str) -> str:
 def write_reminders(
     session: Session, settings: Settings, reporting_round: ReportingRound, kind: str
 ) -> int:
-    """Queue the e-mails of one reminder; returns how many."""
+    """Queue the e-mails of one reminder, each in its recipient's language; returns how many."""
     process = reporting_round.process
+    link = _link(settings, process.slug)
+    sent: set[str] = set()
+
+    def send(user: User, role_line: str, values: dict[str, str]) -> None:
+        if not user.email or user.email in sent:
+            return
+        with i18n.using_locale(user.locale):
+            subject, lead = _reminder_text(reporting_round, kind)
+            body = "\n\n".join([lead, _(role_line) % values, link])
+        queue_mail(session, user.email, subject, body)
+        sent.add(user.email)
+
+    for focal_point in repository.list_focal_points(session, process.id):
+        send(focal_point.user, FOCAL_POINT_LINE, {"country": focal_point.country})
+    for membership in repository.owners_of_participating_organisations(session, process.id):
+        send(membership.user, ORGANISATION_LINE, {"organisation": membership.organisation.name})
+    return len(sent)
+
+
+FOCAL_POINT_LINE = N_(
+    "As focal point for %(country)s, please file or update the official "
+    "follow-up reports on the recommendations addressed to it:"
+)
+ORGANISATION_LINE = N_(
+    "%(organisation)s may file shadow reports on the recommendations, beside the official ones:"
+)
+
+
+def _reminder_text(reporting_round: ReportingRound, kind: str) -> tuple[str, str]:
+    """(subject, first paragraph) in the current interface language."""
     closes = reporting_round.closes_at.strftime("%Y-%m-%d %H:%M UTC")
     if kind == OPENING:
         subject = _("Reporting round open: %(title)s") % {"title": reporting_round.title}
@@ -66,44 +98,12 @@ def write_reminders(
     else:
         subject = _("Reporting round closes soon: %(title)s") % {"title": reporting_round.title}
         lead = _("The reporting round “%(title)s” of %(process)s closes on %(closes)s.")
-    lead = lead % {"title": reporting_round.title, "process": process.title, "closes": closes}
-    link = _link(settings, process.slug)
-    sent: set[str] = set()
-    for focal_point in repository.list_focal_points(session, process.id):
-        email = focal_point.user.email
-        if not email or email in sent:
-            continue
-        body = "\n\n".join(
-            [
-                lead,
-                _(
-                    "As focal point for %(country)s, please file or update the official "
-                    "follow-up reports on the recommendations addressed to it:"
-                )
-                % {"country": focal_point.country},
-                link,
-            ]
-        )
-        queue_mail(session, email, subject, body)
-        sent.add(email)
-    for membership in repository.owners_of_participating_organisations(session, process.id):
-        email = membership.user.email
-        if not email or email in sent:
-            continue
-        body = "\n\n".join(
-            [
-                lead,
-                _(
-                    "%(organisation)s may file shadow reports on the recommendations, beside "
-                    "the official ones:"
-                )
-                % {"organisation": membership.organisation.name},
-                link,
-            ]
-        )
-        queue_mail(session, email, subject, body)
-        sent.add(email)
-    return len(sent)
+    values = {
+        "title": reporting_round.title,
+        "process": reporting_round.process.title,
+        "closes": closes,
+    }
+    return subject, lead % values
 
 
 @jobs.handler(REMINDER_JOB)

@@ -71,6 +71,26 @@ def test_opening_and_closing_reminders_are_sent_once(
     }
 
 
+def test_each_recipient_reads_the_reminder_in_their_language(
+    db: Session, world: ImpactWorld, mailbox: SmtpServer, run_jobs: Callable[[], int]
+) -> None:
+    world.focal_kg.locale = "fr"
+    world.focal_kz.locale = "es"
+    _round(db, world, NOW - timedelta(hours=1), NOW + timedelta(days=30))
+    assert reminders.send_due_reminders(db, NOW)
+    db.flush()
+    run_jobs()
+    by_recipient = {m["To"]: m for m in mailbox.messages}
+    french = by_recipient[world.focal_kg.email]
+    spanish = by_recipient[world.focal_kz.email]
+    english = by_recipient[world.org_owner.email]
+    assert english["Subject"] == "Reporting round open: 2026 follow-up"
+    assert french["Subject"] != english["Subject"] != spanish["Subject"] != french["Subject"]
+    for message in (french, spanish):
+        assert "2026 follow-up" in message["Subject"]
+        assert "focal point for" not in message.get_content()
+
+
 def test_rounds_not_open_send_nothing(
     db: Session, world: ImpactWorld, mailbox: SmtpServer, run_jobs: Callable[[], int]
 ) -> None:
