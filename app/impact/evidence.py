@@ -8,7 +8,6 @@ leaves this module, so a refused upload leaves nothing behind.
 
 from __future__ import annotations
 
-import logging
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,10 +21,7 @@ from app.impact.reports import ReceivedEvidence
 from app.storage import Storage
 from app.submissions import downloads
 from app.submissions.files import safe_filename
-from app.submissions.scanning import scan_file
-from app.submissions.uploads import InfectedFile, ScanningUnavailable
-
-log = logging.getLogger(__name__)
+from app.submissions.uploads import refuse_unless_clean
 
 MAX_EVIDENCE_MB = 20
 MAX_EVIDENCE_BYTES = MAX_EVIDENCE_MB * 1024 * 1024
@@ -91,13 +87,7 @@ def receive(
     try:
         with storage.local_path(stored.key) as path:
             if clamd_url:
-                result = scan_file(clamd_url, path)
-                if result.is_infected:
-                    log.warning("refused infected evidence: %s", result.signature)
-                    raise InfectedFile(result.signature or "unknown")
-                if not result.is_clean:
-                    log.error("clamd unavailable, evidence refused: %s", result.message)
-                    raise ScanningUnavailable()
+                refuse_unless_clean(clamd_url, path)
             with path.open("rb") as file:
                 head = file.read(16)
             media_type = sniff(head, path)

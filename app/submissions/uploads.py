@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from app.config import Settings
@@ -54,6 +55,18 @@ class InfectedFile(RejectedFile):
             )
             % {"signature": signature}
         )
+
+
+def refuse_unless_clean(clamd_url: str, path: Path) -> None:
+    """Scan a stored upload: InfectedFile when clamd finds malware, ScanningUnavailable when it
+    cannot say (a file is never let through unscanned once scanning is configured)."""
+    result = scan_file(clamd_url, path)
+    if result.is_infected:
+        log.warning("refused an infected upload: %s", result.signature)
+        raise InfectedFile(result.signature or "unknown")
+    if not result.is_clean:
+        log.error("clamd unavailable, upload refused: %s", result.message)
+        raise ScanningUnavailable()
 
 
 class IncomingFile(Protocol):
@@ -99,13 +112,7 @@ def receive(
         with storage.local_path(stored.key) as path:
             scan_state = ScanState.not_scanned
             if settings.clamd_url:
-                result = scan_file(settings.clamd_url, path)
-                if result.is_infected:
-                    log.warning("refused an infected upload: %s", result.signature)
-                    raise InfectedFile(result.signature or "unknown")
-                if not result.is_clean:
-                    log.error("clamd unavailable, upload refused: %s", result.message)
-                    raise ScanningUnavailable()
+                refuse_unless_clean(settings.clamd_url, path)
                 scan_state = ScanState.clean
             info = inspect_document(path, incoming.filename, read_pdf_text=False)
     except BaseException:
