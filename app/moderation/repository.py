@@ -75,18 +75,28 @@ def get_paper(session: Session, paper_id: int, *, fresh: bool = False) -> Paper 
     return paper
 
 
-def queue_papers(
-    session: Session, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
-) -> list[Paper]:
-    # The page's ids first, then its rows: ordering only (sort key, id) pairs keeps a search
-    # that matches half the meeting from sorting tens of thousands of wide joined rows.
-    page_ids = (
-        select(Paper.id)
+def _in_queue_order(
+    columns: Sequence[Any],
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[Any],
+    limit: int,
+) -> Select[Any]:
+    """`columns` of the queue's next `limit` papers (the queue joins Organisation to filter)."""
+    return (
+        select(*columns)
         .join(Organisation, Organisation.id == Paper.organisation_id)
         .where(*where)
         .order_by(*order)
         .limit(limit)
     )
+
+
+def queue_papers(
+    session: Session, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
+) -> list[Paper]:
+    # The page's ids first, then its rows: ordering only (sort key, id) pairs keeps a search
+    # that matches half the meeting from sorting tens of thousands of wide joined rows.
+    page_ids = _in_queue_order([Paper.id], where, order, limit)
     stmt = (
         select(Paper)
         .options(
@@ -110,20 +120,14 @@ def queue_keys(
     limit: int,
 ) -> list[tuple[int, Any]]:
     """(id, sort value) of the queue's next `limit` papers: candidates, cheap to fetch."""
-    stmt = (
-        select(Paper.id, sort_column)
-        .join(Organisation, Organisation.id == Paper.organisation_id)
-        .where(*where)
-        .order_by(*order)
-        .limit(limit)
-    )
+    stmt = _in_queue_order([Paper.id, sort_column], where, order, limit)
     return [(paper_id, value) for paper_id, value in session.execute(stmt)]
 
 
 def queue_ids(
     session: Session, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
 ) -> list[int]:
-    return [paper_id for paper_id, _ in queue_keys(session, where, order, Paper.id, limit)]
+    return list(session.scalars(_in_queue_order([Paper.id], where, order, limit)))
 
 
 def cluster_sizes(session: Session, groups: Collection[int]) -> dict[int, int]:
