@@ -53,7 +53,11 @@ def date_range(start: date, end: date) -> str:
 
 def language_name(code: str) -> str:
     """The name of an ISO 639-1 language in the interface language; the code if unknown."""
-    name = _here().languages.get(code)
+    return _language_name_in(_here(), code)
+
+
+def _language_name_in(locale: Locale, code: str) -> str:
+    name = locale.languages.get(code)
     return str(name) if name else code
 
 
@@ -74,13 +78,13 @@ def content_language(code: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _content_language(code: str, interface: str) -> str:
-    """Cached per (code, interface language); `interface` is the cache key of language_name."""
+    """Cached per (code, interface language)."""
     try:
         own = _locale(code)
     except (ValueError, TypeError):
         return code
     native = own.get_display_name(code) or code
-    here = language_name(code)
+    here = _language_name_in(_locale(interface), code)
     if native.casefold() == here.casefold():
         return native
     return f"{native} ({here})"
