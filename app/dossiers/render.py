@@ -12,7 +12,6 @@ Blocking and CPU-bound: run it in the worker, never on the event loop.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import ExitStack
@@ -25,7 +24,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf
 from app.dossiers import render_typst
 from app.dossiers.render_layout import Layout, typeset_in_background
 from app.dossiers.render_merge import copy_pages, link_contents, pdf_version, write_page_tree
-from app.dossiers.render_output import atomic_output, sha256_file
+from app.dossiers.render_output import atomic_output, opened_typeset, sha256_file
 from app.dossiers.render_spec import (
     DossierError,
     DossierResult,
@@ -48,7 +47,7 @@ def build_dossier_pdf(
     with ExitStack() as stack:  # every Pdf stays open until the dossier is saved
 
         def opened(data: bytes) -> Pdf:
-            return stack.enter_context(pikepdf.open(io.BytesIO(data)))
+            return stack.enter_context(opened_typeset(data))
 
         pool = stack.enter_context(ThreadPoolExecutor(2, thread_name_prefix="dossier-typst"))
         counts: Future[list[int]] = Future()

@@ -14,7 +14,6 @@ that the caller lays over the pages as each one arrives.
 from __future__ import annotations
 
 import bisect
-import io
 import itertools
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,6 +26,7 @@ import typst
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from app.dossiers import render_typst
+from app.dossiers.render_output import opened_typeset
 from app.dossiers.render_spec import DossierError, DossierSpec
 
 TARGET_PREFIX = "plenary-"
@@ -169,14 +169,14 @@ def front_pass(
     """Cover and contents again, numbered, in the same slots: the same pages, checked."""
     front_data = {**data, "front_only": True, "numbers": layout.numbers()}
     front = render_typst.typeset(engine, "dossier.typ", front_data, spec)
-    with pikepdf.open(io.BytesIO(front)) as pdf:
+    with opened_typeset(front) as pdf:
         if len(pdf.pages) != layout.front_pages:
             raise DossierError("the contents changed length when numbered")
     return front
 
 
 def _layout(full: bytes, counts: tuple[int, ...], data: dict[str, Any]) -> Layout:
-    with pikepdf.open(io.BytesIO(full)) as pdf:
+    with opened_typeset(full) as pdf:
         position = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
         targets = {
             name.removeprefix(TARGET_PREFIX): position[dest[0].objgen]

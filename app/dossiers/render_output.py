@@ -1,6 +1,7 @@
-"""Writing a dossier file so that its final name never holds a half-written file.
+"""Files of a dossier build: the output, which never holds a half-written file under its final
+name, and the typeset documents, opened from temporary files.
 
-The file is written under a temporary name in the destination folder, fsynced, hashed, and
+The output is written under a temporary name in the destination folder, fsynced, hashed, and
 renamed over the final name (atomic on POSIX), then the folder is fsynced. On any error the
 temporary file is removed and the final name is untouched.
 """
@@ -11,8 +12,11 @@ import contextlib
 import hashlib
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+import pikepdf
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -50,3 +54,17 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(CHUNK_SIZE):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def opened_typeset(data: bytes) -> Iterator[pikepdf.Pdf]:
+    """Open a PDF held in memory (Typst's output) through a temporary file.
+
+    qpdf reads a file by itself; from a BytesIO every read is a call into Python, which made
+    opening a 560-page stamp document take 18 ms instead of 8 (the file's write included).
+    """
+    with tempfile.NamedTemporaryFile(prefix="plenary-typeset-", suffix=".pdf") as file:
+        file.write(data)
+        file.flush()
+        with pikepdf.open(file.name) as pdf:
+            yield pdf
