@@ -77,7 +77,7 @@ def serve(
         _load_demo(settings)
         typer.echo(f"Demo data loaded. Open {settings.base_url} and use 'Sign in'.")
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:create_serving_app",
         factory=True,
         host=host,
         port=port,

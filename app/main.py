@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import (
     i18n,
     mail,  # noqa: F401 - registers the mail job handler
+    warmup,
 )
 from app.accounts import api as accounts_api
 from app.accounts import oidc
@@ -71,7 +72,11 @@ class LocaleMiddleware:
             i18n.current_locale.reset(token)
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, *, settle: bool = False
+) -> FastAPI:
+    """The portal. `settle`: before taking requests, preload and freeze (app/warmup.py); for a
+    serving process, not for tests, which create many apps in one process."""
     settings = settings or get_settings()
     settings.check_safe_to_run()
     owns_database = database is None
@@ -84,6 +89,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             worker = WorkerThread(app.state.session_factory, settings)
             worker.start()
             app.state.worker = worker
+        if settle:
+            warmup.settle()
         yield
         if worker is not None:
             worker.stop()
@@ -155,3 +162,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return JSONResponse({"status": "ok", "database": "ok"})
 
     return app
+
+
+def create_serving_app() -> FastAPI:
+    """What `plenary serve` runs (uvicorn's factory): the portal, settled before it serves."""
+    return create_app(settle=True)

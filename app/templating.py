@@ -61,6 +61,14 @@ templates.env.globals["content_language"] = formatting.content_language
 templates.env.filters["number"] = formatting.number
 
 
+def preload() -> int:
+    """Compile every page and fragment now (about a second), not on its first request."""
+    names = _env.list_templates(extensions=["html"])
+    for name in names:
+        _env.get_template(name)
+    return len(names)
+
+
 def render(
     request: Request,
     template: str,
