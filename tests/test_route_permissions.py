@@ -249,6 +249,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/processes/{slug}/meetings/{meeting_slug}/queue/bulk"): RESTRICTED,
     ("POST", "/processes/{slug}/meetings/{meeting_slug}/queue/release"): RESTRICTED,
     ("GET", "/papers/{paper_id}/moderation"): RESTRICTED,
+    ("GET", "/papers/{paper_id}/moderation/reject-form"): RESTRICTED,
     ("GET", "/papers/{paper_id}/versions/{number}/preview"): RESTRICTED,
     ("POST", "/papers/{paper_id}/decisions"): RESTRICTED,
     ("POST", "/papers/{paper_id}/decisions/{decision_id}/revert"): RESTRICTED,

@@ -10,9 +10,9 @@ that row, fresh, with the same statuses and a message in it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -33,6 +33,7 @@ from app.moderation.responses import (
     text,
 )
 from app.moderation.schemas import AssignmentInput, DecisionCreate, RevertInput, RouteInput
+from app.moderation.service import PaperConflict
 from app.security import verify_csrf
 from app.storage import get_storage
 from app.submissions import downloads
@@ -42,6 +43,7 @@ from app.templating import render
 router = APIRouter(tags=["moderation"], dependencies=[Depends(verify_csrf)])
 PAPER_PAGE = "moderation/paper.html"
 QUEUE_PAGE = "moderation/queue.html"
+REJECT_FORM = "moderation/_row_reject.html"
 PREVIEW_CSP = "frame-ancestors 'self'; object-src 'self'; base-uri 'none'; form-action 'none'"
 
 
@@ -89,8 +91,47 @@ def paper_context(session: Session, ctx: TriagePaper, **extra: Any) -> dict[str,
 
 
 @router.get("/papers/{paper_id}/moderation")
-def paper_page(request: Request, session: SessionDep, ctx: TriagedPaper) -> Response:
-    return render(request, PAPER_PAGE, paper_context(session, ctx))
+def paper_page(
+    request: Request, session: SessionDep, ctx: TriagedPaper, decide: str = ""
+) -> Response:
+    """`decide`: a decision to preselect (a queue row's "Reject…" without JavaScript)."""
+    targets = {str(target) for target in policies.allowed_targets(ctx.paper.status)}
+    values = {"to_status": decide} if decide in targets else {}
+    return render(request, PAPER_PAGE, paper_context(session, ctx, values=values))
+
+
+@router.get("/papers/{paper_id}/moderation/reject-form")
+def reject_form(
+    request: Request,
+    session: SessionDep,
+    ctx: TriagedPaper,
+    htmx: Htmx,
+    lock_version: int,
+    mode: str = "staged",
+    next_url: Annotated[str, Query(alias="next")] = "",
+) -> Response:
+    """A queue row's reject form, fetched when the moderator chooses "Reject…" (rows do not
+    carry one each). It carries the lock version the row was shown with, so that rejecting
+    what someone else changed meanwhile is the usual conflict; a row already stale, or no
+    longer rejectable, answers with the fresh row instead, as an action on it would."""
+    paper = ctx.paper
+    if not htmx:
+        return redirect(f"{paper_url(paper.id)}?decide=rejected#decide-heading", htmx)
+    form = FormData({"view": "row", "mode": mode, "next": next_url})
+    if lock_version != paper.lock_version:
+        return _retarget_row(_respond(request, session, ctx, form, htmx, PaperConflict(paper)))
+    triage = Triage(paper.meeting, ctx.user, ctx.can)
+    here = safe_next(next_url, paper_url(paper.id))
+    context = row_context(session, triage, mode="now" if mode == "now" else "staged", here=here)
+    context |= {"p": paper, "row_lock": lock_version}
+    return render(request, REJECT_FORM, context)
+
+
+def _retarget_row(response: Response) -> Response:
+    """An answer for a request made by an element inside a row that replaces the whole row."""
+    response.headers["HX-Retarget"] = "closest tr"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @router.get("/papers/{paper_id}/versions/{number}/preview")

@@ -79,11 +79,13 @@
         break;
       case "r":
         if (row) {
-          var reject = row.querySelector("details[data-shortcut=reject]");
-          if (reject) {
+          var reject = row.querySelector("[data-shortcut=reject]");
+          if (reject && reject.tagName === "DETAILS") {
             reject.open = true;
             var field = reject.querySelector("select, textarea");
             if (field) { field.focus(); }
+          } else if (reject) {
+            reject.click();  // htmx fetches the form (its reason list has autofocus)
           }
         }
         break;

@@ -1,5 +1,6 @@
 """Journey of a moderator: narrows the triage queue with URL filters and a full-text search,
-accepts two papers with one bulk action using only the keyboard, then hides a reported comment
+accepts two papers with one bulk action using only the keyboard, rejects a third from its row
+with the keyboard, then hides a reported comment
 with a reason and sees the moderator's marker where the comment was."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def test_moderator_triages_papers_by_keyboard_and_hides_a_comment(journey: Journ
         papers = [
             ngo.submit_paper(org, f"Remittance corridors {word} part {n}", items[1]) for n in (1, 2)
         ]
+        off_agenda = ngo.submit_paper(org, f"Remittance corridors {word} part 3", items[0])
         comment = f"Buy cheap followers at spam-{word}.example"
         comment_id = ngo.post_comment(items[0], comment)
     with DemoSession(journey.site.base_url, "Kwame Mensah") as reader:
@@ -82,6 +84,21 @@ def test_moderator_triages_papers_by_keyboard_and_hides_a_comment(journey: Journ
     for paper in papers:
         row = page.locator("tr[data-queue-row]", has_text=paper.tracking_number)
         expect(row.locator(".paper-status")).to_have_text("Accepted")
+
+    # "r" fetches the current row's reject form (rows carry none), its reason list focused.
+    journey.goto(f"{queue}?status=submitted&q={word}")
+    expect(rows).to_have_count(1)
+    journey.tab_to(page.locator("#queue-help summary"))
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(page.locator(f"#reject-{off_agenda.id}-code")).to_be_focused()
+    journey.check(screenshot="queue-reject-form")
+    page.keyboard.press("Tab")
+    page.keyboard.type("It answers another agenda item; please send it there.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(rows.first.locator(".paper-status")).to_have_text("Not accepted")
+    expect(rows.first.locator(".row-message")).to_contain_text("staged")
 
     # The reported comment, in the comment queue.
     journey.goto(f"{MEETING_PATH}/comments/queue")

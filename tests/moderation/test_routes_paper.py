@@ -3,6 +3,8 @@ the inline preview, reason codes, and what the organisation sees while a decisio
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
@@ -148,6 +150,76 @@ def test_rejecting_from_a_row_without_a_reason(
     assert response.status_code == 422
     assert "Give a reason" in response.text and "<details" in response.text
     assert fresh(db, paper).status is S.submitted
+
+
+def test_a_row_fetches_its_reject_form_with_the_lock_it_was_shown_with(
+    client: TestClient, db: Session, triage: Triage
+) -> None:
+    paper = triage.paper(db, title="Safe corridors")
+    seen = lock(db, paper)
+    sign_in(client, triage.moderator)
+    queue_page = client.get(triage.queue_url).text
+    assert '<details class="row-reject"' not in queue_page  # no form per row
+    link = re.search(rf'hx-get="(/papers/{paper.id}/moderation/reject-form\?[^"]+)"', queue_page)
+    assert link is not None and f"lock_version={seen}" in link.group(1)
+
+    form = client.get(html.unescape(link.group(1)), headers={"HX-Request": "true"})
+    assert form.status_code == 200 and "<html" not in form.text
+    assert f'name="lock_version" value="{seen}"' in form.text
+    assert 'name="to_status" value="rejected"' in form.text
+    assert 'name="staged" value="1"' in form.text  # the queue's default mode
+    assert 'name="csrf_token"' in form.text and 'name="view" value="row"' in form.text
+    assert 'value="off-topic"' in form.text and "autofocus" in form.text
+
+    base = {"view": "row", "mode": "staged", "next": triage.queue_url, "staged": "1"}
+    rejected = post(
+        client,
+        f"/papers/{paper.id}/decisions",
+        {**base, "to_status": "rejected", "reason_code": "off-topic", "lock_version": seen},
+        htmx=True,
+    )
+    assert rejected.status_code == 200
+    assert rejected.text.lstrip().startswith(f'<tr id="paper-{paper.id}"')
+    paper = fresh(db, paper)
+    assert (paper.status, paper.announced_status) == (S.rejected, S.submitted)
+
+
+def test_a_reject_form_asked_for_a_stale_row_answers_with_the_fresh_row(
+    client: TestClient, db: Session, triage: Triage
+) -> None:
+    paper = triage.paper(db)
+    seen = lock(db, paper)
+    sign_in(client, triage.moderator2)
+    post(client, f"/papers/{paper.id}/assignment", {"assignee": "me", "lock_version": seen})
+    sign_in(client, triage.moderator)
+    url = f"/papers/{paper.id}/moderation/reject-form?lock_version={seen}&mode=now"
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "closest tr"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert response.text.lstrip().startswith(f'<tr id="paper-{paper.id}"')
+    assert "Someone else changed" in response.text and "Milo Mod" in response.text
+    assert fresh(db, paper).status is S.submitted
+
+
+def test_without_javascript_reject_opens_the_papers_decision_form(
+    client: TestClient, db: Session, triage: Triage
+) -> None:
+    paper = triage.paper(db)
+    sign_in(client, triage.moderator)
+    url = f"/papers/{paper.id}/moderation/reject-form?lock_version={lock(db, paper)}"
+    response = client.get(url, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == (
+        f"/papers/{paper.id}/moderation?decide=rejected#decide-heading"
+    )
+    page = client.get(response.headers["location"]).text
+    assert re.search(r'id="to-rejected" name="to_status" value="rejected" checked', page)
+    assert not re.search(r'value="accepted" checked', page)
+    unknown = client.get(f"/papers/{paper.id}/moderation?decide=withdrawn").text
+    assert " checked>" not in unknown.split('class="decision-form"')[1].split("</fieldset>")[0]
+    missing = client.get(f"/papers/{paper.id}/moderation/reject-form")
+    assert missing.status_code == 422
 
 
 def test_bad_input_is_4xx(client: TestClient, db: Session, triage: Triage) -> None:
