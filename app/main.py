@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import (
     i18n,
     mail,  # noqa: F401 - registers the mail job handler
-    warmup,
+    serving,
 )
 from app.accounts import api as accounts_api
 from app.accounts import oidc
@@ -75,8 +75,9 @@ class LocaleMiddleware:
 def create_app(
     settings: Settings | None = None, database: Database | None = None, *, settle: bool = False
 ) -> FastAPI:
-    """The portal. `settle`: before taking requests, preload and freeze (app/warmup.py); for a
-    serving process, not for tests, which create many apps in one process."""
+    """The portal. `settle`: manage memory as a serving process does (app/serving.py): preload
+    and freeze before the first request, collect young garbage after each response. Not for
+    tests, which create many apps in one process."""
     settings = settings or get_settings()
     settings.check_safe_to_run()
     owns_database = database is None
@@ -90,7 +91,7 @@ def create_app(
             worker.start()
             app.state.worker = worker
         if settle:
-            warmup.settle()
+            serving.settle()
         yield
         if worker is not None:
             worker.stop()
@@ -121,6 +122,8 @@ def create_app(
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    if settle:
+        app.add_middleware(serving.CollectAfterResponse)  # outermost: after all the rest
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
