@@ -31,6 +31,17 @@ def lock(db: Session, paper: Paper) -> int:
     return fresh(db, paper).lock_version
 
 
+def claimed_by_someone_else(client: TestClient, db: Session, triage: Triage) -> tuple[Paper, int]:
+    """A paper, and the lock version the first moderator saw before the second claimed it;
+    the client is signed in as the first moderator again."""
+    paper = triage.paper(db)
+    seen = lock(db, paper)
+    sign_in(client, triage.moderator2)
+    post(client, f"/papers/{paper.id}/assignment", {"assignee": "me", "lock_version": seen})
+    sign_in(client, triage.moderator)
+    return paper, seen
+
+
 def test_the_moderation_page(client: TestClient, db: Session, triage: Triage) -> None:
     paper = triage.paper(db, title="Safe corridors")
     older = triage.paper(db, title="An older paper")
@@ -118,11 +129,7 @@ def test_htmx_row_actions_answer_with_the_row(
 def test_a_stale_row_is_a_409_with_the_fresh_row(
     client: TestClient, db: Session, triage: Triage
 ) -> None:
-    paper = triage.paper(db)
-    seen = lock(db, paper)
-    sign_in(client, triage.moderator2)
-    post(client, f"/papers/{paper.id}/assignment", {"assignee": "me", "lock_version": seen})
-    sign_in(client, triage.moderator)
+    paper, seen = claimed_by_someone_else(client, db, triage)
     response = post(
         client,
         f"/papers/{paper.id}/decisions",
@@ -187,11 +194,7 @@ def test_a_row_fetches_its_reject_form_with_the_lock_it_was_shown_with(
 def test_a_reject_form_asked_for_a_stale_row_answers_with_the_fresh_row(
     client: TestClient, db: Session, triage: Triage
 ) -> None:
-    paper = triage.paper(db)
-    seen = lock(db, paper)
-    sign_in(client, triage.moderator2)
-    post(client, f"/papers/{paper.id}/assignment", {"assignee": "me", "lock_version": seen})
-    sign_in(client, triage.moderator)
+    paper, seen = claimed_by_someone_else(client, db, triage)
     url = f"/papers/{paper.id}/moderation/reject-form?lock_version={seen}&mode=now"
     response = client.get(url, headers={"HX-Request": "true"})
     assert response.status_code == 409
