@@ -9,7 +9,7 @@ from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app import i18n
+from app import exports, i18n
 from app.consultations.forms import Form as FormDep
 from app.consultations.forms import parse
 from app.deps import SessionDep
@@ -19,7 +19,6 @@ from app.evaluations.deps import ManagedQuestionnaire, QuestionnaireAccess
 from app.evaluations.models import QuestionKind
 from app.evaluations.schemas import QuestionCreate, QuestionnaireUpdate, QuestionUpdate
 from app.i18n import gettext as _
-from app.moderation import export
 from app.organisations import countries
 from app.security import verify_csrf
 from app.templating import render
@@ -181,7 +180,7 @@ def _export_name(access: QuestionnaireAccess, text_only: bool, extension: str) -
 
 def _rows(request: Request, access: QuestionnaireAccess, text_only: bool) -> Any:
     stmt = repository.export_statement(access.questionnaire.id, text_only=text_only)
-    return export.stream_rows(request.app.state.session_factory, stmt, results.export_row)
+    return exports.stream_rows(request.app.state.session_factory, stmt, results.export_row)
 
 
 @router.get(BASE + "/results.csv")
@@ -189,7 +188,7 @@ def results_csv(
     request: Request, access: ManagedQuestionnaire, text_only: bool = False
 ) -> Response:
     name = _export_name(access, text_only, "csv")
-    return export.csv_response(name, results.EXPORT_HEADER, _rows(request, access, text_only))
+    return exports.csv_response(name, results.EXPORT_HEADER, _rows(request, access, text_only))
 
 
 @router.get(BASE + "/results.xlsx")
@@ -197,4 +196,4 @@ def results_xlsx(
     request: Request, access: ManagedQuestionnaire, text_only: bool = False
 ) -> Response:
     name = _export_name(access, text_only, "xlsx")
-    return export.xlsx_response(name, results.EXPORT_HEADER, _rows(request, access, text_only))
+    return exports.xlsx_response(name, results.EXPORT_HEADER, _rows(request, access, text_only))

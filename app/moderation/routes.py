@@ -19,14 +19,13 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app import i18n
+from app import exports, i18n
 from app.deps import Htmx, SessionDep, SettingsDep
 from app.errors import FormError
 from app.i18n import gettext, ngettext
 from app.moderation import (
     assignment,
     bulk,
-    export,
     policies,
     queue,
     regions,
@@ -132,7 +131,7 @@ def queue_page(
 
 def _export_rows(request: Request, session: Session, ctx: Triage, filters: QueueFilters) -> Any:
     statement = queue.export_statement(session, ctx.meeting, filters, ctx.user)
-    return export.stream_rows(request.app.state.session_factory, statement, queue.export_row)
+    return exports.stream_rows(request.app.state.session_factory, statement, queue.export_row)
 
 
 def _export_name(ctx: Triage, extension: str) -> str:
@@ -142,13 +141,13 @@ def _export_name(ctx: Triage, extension: str) -> str:
 @router.get("/processes/{slug}/meetings/{meeting_slug}/queue.csv")
 def queue_csv(request: Request, session: SessionDep, ctx: Queue, filters: Filters) -> Response:
     rows = _export_rows(request, session, ctx, filters)
-    return export.csv_response(_export_name(ctx, "csv"), queue.EXPORT_HEADER, rows)
+    return exports.csv_response(_export_name(ctx, "csv"), queue.EXPORT_HEADER, rows)
 
 
 @router.get("/processes/{slug}/meetings/{meeting_slug}/queue.xlsx")
 def queue_xlsx(request: Request, session: SessionDep, ctx: Queue, filters: Filters) -> Response:
     rows = _export_rows(request, session, ctx, filters)
-    return export.xlsx_response(_export_name(ctx, "xlsx"), queue.EXPORT_HEADER, rows)
+    return exports.xlsx_response(_export_name(ctx, "xlsx"), queue.EXPORT_HEADER, rows)
 
 
 def _filters_of(url: str) -> QueueFilters:

@@ -14,13 +14,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from app import exports
 from app.accounts.deps import AdminUser, CurrentUser
 from app.consultations import service as consultations
 from app.consultations.models import Process
 from app.deps import SessionDep
 from app.errors import Forbidden, FormError
 from app.i18n import gettext
-from app.moderation import audit_log, export
+from app.moderation import audit_log
 from app.moderation.audit_log import LogFilters
 from app.security import verify_csrf
 from app.templating import render
@@ -121,9 +122,9 @@ def _export(request: Request, process: Process | None, filters: Filters) -> Resp
     if errors:
         raise FormError(errors)
     stmt = audit_log.export_statement(process.id if process else None, view)
-    rows = export.stream_rows(request.app.state.session_factory, stmt, audit_log.export_row)
+    rows = exports.stream_rows(request.app.state.session_factory, stmt, audit_log.export_row)
     name = f"audit-{process.slug}.csv" if process else "audit.csv"
-    return export.csv_response(name, audit_log.EXPORT_HEADER, rows)
+    return exports.csv_response(name, audit_log.EXPORT_HEADER, rows)
 
 
 @router.get("/audit")

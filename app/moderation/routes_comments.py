@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from app import exports
 from app.accounts.deps import CurrentUser
 from app.consultations import service as consultations
 from app.consultations.models import Meeting
@@ -24,7 +25,6 @@ from app.deps import Htmx, SessionDep
 from app.errors import Forbidden, FormError, field_errors
 from app.i18n import gettext
 from app.moderation import comment_queue as queue
-from app.moderation import export
 from app.moderation.comment_queue import QueueAction, QueueFilters, QueueOrder, QueueStatus
 from app.security import verify_csrf
 from app.templating import render
@@ -134,7 +134,7 @@ def comment_queue(
 
 def _export_rows(request: Request, meeting: Meeting, filters: QueueFilters) -> Any:
     stmt = queue.export_statement(meeting.id, filters)
-    return export.stream_rows(request.app.state.session_factory, stmt, queue.export_row)
+    return exports.stream_rows(request.app.state.session_factory, stmt, queue.export_row)
 
 
 def _export_name(meeting: Meeting, filters: QueueFilters, extension: str) -> str:
@@ -145,13 +145,13 @@ def _export_name(meeting: Meeting, filters: QueueFilters, extension: str) -> str
 def comment_queue_csv(request: Request, meeting: ModeratedMeeting, filters: Filters) -> Response:
     """The filtered queue (every page, from the first), streamed as CSV."""
     rows = _export_rows(request, meeting, filters)
-    return export.csv_response(_export_name(meeting, filters, "csv"), queue.EXPORT_HEADER, rows)
+    return exports.csv_response(_export_name(meeting, filters, "csv"), queue.EXPORT_HEADER, rows)
 
 
 @router.get(QUEUE_PATH + ".xlsx")
 def comment_queue_xlsx(request: Request, meeting: ModeratedMeeting, filters: Filters) -> Response:
     rows = _export_rows(request, meeting, filters)
-    return export.xlsx_response(_export_name(meeting, filters, "xlsx"), queue.EXPORT_HEADER, rows)
+    return exports.xlsx_response(_export_name(meeting, filters, "xlsx"), queue.EXPORT_HEADER, rows)
 
 
 async def read_form(request: Request) -> FormData:

@@ -1,7 +1,7 @@
 """Downloads of the dashboard: each chart as SVG or PNG, each table as CSV, and the researchers'
 export (one CSV row per country with every measure, plus a codebook) as a ZIP.
 
-CSV follows the rest of Plenary (app/moderation/export.py): UTF-8 with a byte-order mark, cells a
+CSV follows the rest of Plenary (app/exports.py): UTF-8 with a byte-order mark, cells a
 spreadsheet would run as formulas prefixed with an apostrophe. Shares are written as decimals
 between 0 and 1 with four digits, statuses as their codes (the codebook lists them).
 """
@@ -15,12 +15,13 @@ from urllib.parse import quote
 
 from fastapi.responses import Response
 
+from app import exports
 from app.impact.analysis import png, statistics
 from app.impact.analysis.charts import STATUS_ORDER
 from app.impact.analysis.dashboard import Dashboard
 from app.impact.analysis.filters import Measure
 from app.impact.analysis.views import ChartView, Kind, Table
-from app.moderation import export, regions
+from app.moderation import regions
 
 
 def _raw(value: object, kind: Kind) -> object:
@@ -31,7 +32,7 @@ def _raw(value: object, kind: Kind) -> object:
 
 def table_csv(table: Table) -> str:
     rows = ([_raw(v, k) for v, k in zip(row, table.kinds, strict=True)] for row in table.rows)
-    return "".join(export.csv_rows(table.header, rows))
+    return "".join(exports.csv_rows(table.header, rows))
 
 
 def _attachment(body: bytes, filename: str, media_type: str) -> Response:
@@ -46,7 +47,7 @@ def _stem(board: Dashboard, name: str) -> str:
 
 def csv_download(board: Dashboard, view: ChartView) -> Response:
     body = table_csv(view.table).encode()
-    return _attachment(body, _stem(board, view.name.value) + ".csv", export.CSV_MEDIA_TYPE)
+    return _attachment(body, _stem(board, view.name.value) + ".csv", exports.CSV_MEDIA_TYPE)
 
 
 def svg_download(board: Dashboard, view: ChartView) -> Response:
@@ -198,7 +199,7 @@ def codebook(board: Dashboard) -> str:
 def export_zip(board: Dashboard) -> Response:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        data = "".join(export.csv_rows(EXPORT_HEADER, export_rows(board)))
+        data = "".join(exports.csv_rows(EXPORT_HEADER, export_rows(board)))
         archive.writestr("data.csv", data.encode())
         archive.writestr("codebook.md", codebook(board).encode())
     return _attachment(

@@ -12,8 +12,8 @@ import openpyxl  # type: ignore[import-untyped]
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from app import exports
 from app.accounts.models import User
-from app.moderation import export
 from tests.factories import make_user
 
 ROWS = 50_000
@@ -51,13 +51,13 @@ def drain(chunks: Iterable[str] | Iterable[bytes]) -> int:
 
 
 def test_csv_of_50000_rows_streams_with_flat_memory() -> None:
-    size, peak = peak_bytes(lambda: drain(export.csv_rows(HEADER, generated_rows())))
+    size, peak = peak_bytes(lambda: drain(exports.csv_rows(HEADER, generated_rows())))
     assert size > 5_000_000
     assert peak < 3 * 1024 * 1024, f"CSV export peaked at {peak / 1e6:.1f} MB"
 
 
 def test_csv_content_has_bom_header_and_every_row() -> None:
-    text = "".join(export.csv_rows(HEADER, generated_rows(1200)))
+    text = "".join(exports.csv_rows(HEADER, generated_rows(1200)))
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0] == HEADER
@@ -73,7 +73,7 @@ def test_csv_content_has_bom_header_and_every_row() -> None:
 
 def test_csv_neutralises_formula_injection() -> None:
     hostile = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "fine"]
-    text = "".join(export.csv_rows(["value"], [[value] for value in hostile] + [[-5], [None]]))
+    text = "".join(exports.csv_rows(["value"], [[value] for value in hostile] + [[-5], [None]]))
     values = [row[0] for row in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))]
     assert values[1:] == [
         '\'=HYPERLINK("http://x")',
@@ -92,8 +92,8 @@ def test_xlsx_of_50000_rows_streams_with_flat_memory_and_opens() -> None:
     buffer = io.BytesIO()
 
     def consume() -> int:
-        for chunk in export.xlsx_stream(HEADER, generated_rows()):
-            assert len(chunk) <= export.CHUNK_BYTES
+        for chunk in exports.xlsx_stream(HEADER, generated_rows()):
+            assert len(chunk) <= exports.CHUNK_BYTES
             buffer.write(chunk)
         return buffer.tell()
 
@@ -122,24 +122,24 @@ def test_xlsx_of_50000_rows_streams_with_flat_memory_and_opens() -> None:
 
 def test_xlsx_writes_text_as_text_never_as_a_formula() -> None:
     hostile = ["=1+1", "+1", "@SUM(A1)", "-2", "bad\x00char", "x" * 40_000]
-    data = b"".join(export.xlsx_stream(["value"], [[v] for v in hostile] + [[True], [None]]))
+    data = b"".join(exports.xlsx_stream(["value"], [[v] for v in hostile] + [[True], [None]]))
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cells = [sheet.cell(row=i, column=1) for i in range(2, len(hostile) + 4)]
     assert [c.data_type for c in cells[:6]] == ["s"] * 6
     assert [c.value for c in cells[:5]] == ["=1+1", "+1", "@SUM(A1)", "-2", "bad\ufffdchar"]
-    assert len(cells[5].value) == export.XLSX_MAX_CHARS
+    assert len(cells[5].value) == exports.XLSX_MAX_CHARS
     assert cells[6].value is True
     assert cells[7].value is None
 
 
 def test_attachment_headers_name_the_file_safely() -> None:
-    response = export.csv_response("queue «Bishkek» 2026.csv", ["a"], [])
+    response = exports.csv_response("queue «Bishkek» 2026.csv", ["a"], [])
     disposition = response.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="queue-Bishkek-2026.csv"')
     assert "filename*=UTF-8''queue%20%C2%ABBishkek%C2%BB%202026.csv" in disposition
     assert response.headers["cache-control"] == "no-store"
-    assert response.media_type == export.CSV_MEDIA_TYPE
-    plain = export.xlsx_response("audit.xlsx", ["a"], [])
+    assert response.media_type == exports.CSV_MEDIA_TYPE
+    plain = exports.xlsx_response("audit.xlsx", ["a"], [])
     assert plain.headers["content-disposition"] == 'attachment; filename="audit.xlsx"'
 
 
@@ -151,7 +151,7 @@ def test_stream_rows_reads_in_its_own_session(db: Session, connection: Connectio
         return Session(bind=connection, join_transaction_mode="create_savepoint")
 
     stmt = select(User.id, User.name).where(User.id.in_(ids)).order_by(User.id)
-    rows = list(export.stream_rows(factory, stmt, lambda r: (r.id, r.name.upper())))
+    rows = list(exports.stream_rows(factory, stmt, lambda r: (r.id, r.name.upper())))
     assert rows == [(u.id, u.name.upper()) for u in users]
 
 
@@ -164,7 +164,7 @@ def test_csv_rows_are_lazy() -> None:
             produced.append(i)
             yield (i,)
 
-    chunks = export.csv_rows(["n"], rows())
+    chunks = exports.csv_rows(["n"], rows())
     assert produced == []
     assert "".join(chunks).splitlines()[1:] == ["0", "1", "2"]
     assert produced == [0, 1, 2]

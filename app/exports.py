@@ -1,4 +1,5 @@
-"""Streamed exports (CSV and XLSX) of queues and the audit log, with flat memory.
+"""Streamed exports (CSV and XLSX) with flat memory: queues, the audit log, questionnaire answers,
+the follow-up dashboard's tables.
 
 Rows come from the database as they are written out: callers pass an iterator over a query run
 with `session.execute(stmt.execution_options(yield_per=1000))` (a server-side cursor on
