@@ -19,9 +19,9 @@ from app.i18n import gettext as _
 from app.impact.models import ReportEvidence
 from app.impact.reports import ReceivedEvidence
 from app.storage import Storage
-from app.submissions import downloads
-from app.submissions.files import safe_filename
-from app.submissions.uploads import refuse_unless_clean
+from app.uploads import downloads
+from app.uploads.names import safe_filename
+from app.uploads.refusals import refuse_unless_clean
 
 MAX_EVIDENCE_MB = 20
 MAX_EVIDENCE_BYTES = MAX_EVIDENCE_MB * 1024 * 1024

@@ -26,8 +26,12 @@ from app.impact.models import FollowUpReport, Recommendation, ReportKind
 from app.impact.schemas import ReportCreate
 from app.security import CSRF_FIELD, CSRF_HEADER, check_csrf_token
 from app.storage import Storage, get_storage
-from app.submissions import intake as submissions_intake
-from app.submissions.streamed_form import StreamedForm, content_length
+from app.uploads.streamed_form import (
+    StreamedForm,
+    check_form_csrf,
+    content_length,
+    streamed_form,
+)
 
 SCALAR_FIELDS = ("status", "narrative", "reported_on", "base_version")
 _FRIENDLY = {
@@ -91,9 +95,9 @@ def file_from_multipart(
 ) -> FollowUpReport:
     """Stream the form; `page`: check the CSRF field (the API authenticates by token)."""
     storage = get_storage(settings)
-    with submissions_intake.streamed_form(request, evidence.MAX_EVIDENCE_BYTES) as form:
+    with streamed_form(request, evidence.MAX_EVIDENCE_BYTES) as form:
         if page:
-            submissions_intake.check_form_csrf(request, form)
+            check_form_csrf(request, form)
         try:
             return _receive(session, storage, filing, form, settings.clamd_url)
         except AppError as exc:

@@ -26,6 +26,7 @@ from app.submissions.deps import (
     PaperContext,
 )
 from app.submissions.schemas import PaperCreate, PaperRead
+from app.uploads.streamed_form import streamed_form
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"])
 
@@ -63,7 +64,7 @@ def submit_paper(
     meeting: ApiMemberSubmissionMeeting,
 ) -> Response:
     max_bytes = uploads.max_bytes_for(meeting.max_file_mb)
-    with intake.streamed_form(request, max_bytes) as form:
+    with streamed_form(request, max_bytes) as form:
         data = intake.parse(PaperCreate, intake.paper_input(form.fields, request))
         paper, created = intake.receive_submission(session, settings, user, meeting, form, data)
     return _json(downloads.paper_read(paper), 201 if created else 200)
@@ -94,7 +95,7 @@ def add_version(
     request: Request, session: SessionDep, settings: SettingsDep, ctx: ApiPaper
 ) -> PaperRead:
     max_bytes = uploads.max_bytes_for(ctx.paper.meeting.max_file_mb)
-    with intake.streamed_form(request, max_bytes) as form:
+    with streamed_form(request, max_bytes) as form:
         paper = intake.receive_version(session, settings, ctx.user, ctx.access, ctx.paper, form)
     return downloads.paper_read(paper, staff=_staff(ctx))
 

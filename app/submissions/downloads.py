@@ -4,52 +4,16 @@ which pages and the API share."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from urllib.parse import quote
-
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from app.config import Settings
 from app.errors import NotFound
 from app.i18n import gettext as _
-from app.storage import CHUNK_SIZE, Storage
+from app.storage import Storage
 from app.submissions import receipt, service
-from app.submissions.files import safe_filename
 from app.submissions.models import Paper, PaperVersion
 from app.submissions.schemas import CosignerRead, PaperRead, VersionRead
-
-log = logging.getLogger(__name__)
-
-
-def attachment(filename: str) -> str:
-    """A Content-Disposition header value: an ASCII fallback and the UTF-8 name (RFC 6266)."""
-    name = safe_filename(filename)
-    fallback = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def _chunks(storage: Storage, key: str) -> Iterator[bytes]:
-    with storage.open(key) as file:
-        while chunk := file.read(CHUNK_SIZE):
-            yield chunk
-
-
-def file_response(storage: Storage, key: str, filename: str, media_type: str) -> Response:
-    """Stream a stored file; a missing file is reported as such, not as a server error."""
-    if not storage.exists(key):
-        log.error("a file referenced by the database is missing from storage: %s", key)
-        raise NotFound(_("This file is missing from storage. Please tell the organisers."))
-    return StreamingResponse(
-        _chunks(storage, key),
-        media_type=media_type,
-        headers={
-            "Content-Disposition": attachment(filename),
-            "Cache-Control": "private, no-store",
-        },
-    )
+from app.uploads.downloads import attachment, file_response
 
 
 def version_file(storage: Storage, version: PaperVersion) -> Response:

@@ -32,9 +32,9 @@ from app.submissions.files_rules import (
     POLYGLOT,
     ExtractedText,
     InspectionLimits,
-    RejectedFile,
     UnsupportedFileType,
 )
+from app.uploads.refusals import RejectedFile
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import iterparse
 
-from app.submissions.files_rules import MACROS, ExtractedText, RejectedFile
+from app.submissions.files_rules import MACROS, ExtractedText
+from app.uploads.refusals import RejectedFile
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"

@@ -23,8 +23,8 @@ from app.submissions.files_rules import (
     POLYGLOT,
     ExtractedText,
     InspectionLimits,
-    RejectedFile,
 )
+from app.uploads.refusals import RejectedFile
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from app.errors import AppError
 from app.i18n import N_
+from app.uploads.refusals import RejectedFile
 
 DocumentKind = Literal["pdf", "docx", "odt"]
 
@@ -18,16 +18,6 @@ MEDIA_TYPES: dict[DocumentKind, str] = {
 
 HEAD_SIZE = 1024
 MB = 1024 * 1024
-
-
-class RejectedFile(AppError):
-    """The upload is not a document we accept; the message tells the person what to do."""
-
-    status = 422
-    code = "rejected_file"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
 
 
 class UnsupportedFileType(RejectedFile):

@@ -5,8 +5,7 @@ write the rows. Called from synchronous routes (a worker thread), never on the e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -19,18 +18,12 @@ from app.consultations.models import Meeting
 from app.db import utcnow
 from app.errors import FormError, field_errors
 from app.i18n import N_
-from app.security import CSRF_FIELD, CSRF_HEADER, check_csrf_token
-from app.storage import FileTooLarge, get_storage
+from app.storage import get_storage
 from app.submissions import revise, service, submit, uploads
 from app.submissions.models import Paper
 from app.submissions.policies import PaperAccess
 from app.submissions.schemas import PaperCreate, RevisionInput
-from app.submissions.streamed_form import (
-    FORM_OVERHEAD,
-    StreamedForm,
-    content_length,
-    request_body,
-)
+from app.uploads.streamed_form import StreamedForm
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 LIST_FIELDS = ("agenda_item_ids", "cosigner_ids")
@@ -61,27 +54,6 @@ class FormFile:
 
     def finish(self) -> None:
         self.form.finish()
-
-
-@contextmanager
-def streamed_form(request: Request, max_file_bytes: int) -> Iterator[StreamedForm]:
-    """The request's form, its text fields read. Whatever happens inside, the rest of the body
-    is read and dropped afterwards so the client, still sending, receives the answer."""
-    length = content_length(request)
-    if length is not None and length > max_file_bytes + FORM_OVERHEAD:
-        raise FileTooLarge(max_file_bytes)
-    form = StreamedForm(request.headers.get("content-type", ""), request_body(request))
-    try:
-        form.read_fields()
-        yield form
-    finally:
-        form.discard(max_file_bytes + FORM_OVERHEAD)
-
-
-def check_form_csrf(request: Request, form: StreamedForm) -> None:
-    """For pages: the token comes in the header (htmx) or as a field before the file."""
-    if request.headers.get(CSRF_HEADER) is None:
-        check_csrf_token(request, form.field(CSRF_FIELD))
 
 
 def parse(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:

@@ -40,10 +40,11 @@ from app.submissions.deps import (
     SubmissionMeeting,
     ViewablePaper,
 )
-from app.submissions.files import RejectedFile
 from app.submissions.models import Consent, PaperLanguage
 from app.submissions.schemas import PaperCreate
 from app.templating import render
+from app.uploads.refusals import RejectedFile
+from app.uploads.streamed_form import check_form_csrf, streamed_form
 
 router = APIRouter(tags=["submissions"], dependencies=[Depends(verify_csrf)])
 router.include_router(routes_lists.router)
@@ -139,8 +140,8 @@ def submit_paper(
     htmx: Htmx,
 ) -> Response:
     max_bytes = uploads.max_bytes_for(meeting.max_file_mb)
-    with intake.streamed_form(request, max_bytes) as form:
-        intake.check_form_csrf(request, form)
+    with streamed_form(request, max_bytes) as form:
+        check_form_csrf(request, form)
         try:
             data = intake.parse(PaperCreate, intake.paper_input(form.fields))
             paper, _created = intake.receive_submission(
@@ -208,8 +209,8 @@ def add_version(
     request: Request, session: SessionDep, settings: SettingsDep, ctx: ViewablePaper, htmx: Htmx
 ) -> Response:
     max_bytes = uploads.max_bytes_for(ctx.paper.meeting.max_file_mb)
-    with intake.streamed_form(request, max_bytes) as form:
-        intake.check_form_csrf(request, form)
+    with streamed_form(request, max_bytes) as form:
+        check_form_csrf(request, form)
         try:
             intake.receive_version(session, settings, ctx.user, ctx.access, ctx.paper, form)
         except CsrfError:

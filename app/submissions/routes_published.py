@@ -11,8 +11,9 @@ from app.deps import SessionDep, SettingsDep
 from app.organisations import countries
 from app.security import verify_csrf
 from app.storage import get_storage
-from app.submissions import downloads, policies, published
+from app.submissions import policies, published
 from app.templating import render
+from app.uploads.downloads import file_response
 
 router = APIRouter(tags=["submissions"], dependencies=[Depends(verify_csrf)])
 
@@ -58,6 +59,6 @@ def published_file(session: SessionDep, settings: SettingsDep, paper_id: int) ->
     pdf_key = version.file_key if version.kind == "pdf" else version.pdf_key
     if pdf_key:
         name = published.public_filename(paper, "pdf")
-        return downloads.file_response(storage, pdf_key, name, "application/pdf")
+        return file_response(storage, pdf_key, name, "application/pdf")
     name = published.public_filename(paper, version.kind)
-    return downloads.file_response(storage, version.file_key, name, version.media_type)
+    return file_response(storage, version.file_key, name, version.media_type)

@@ -11,62 +11,20 @@ Everything here blocks (disk, hashing, parsing, the scanner): call it from a wor
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from app.config import Settings
-from app.errors import AppError, FormError
+from app.errors import FormError
 from app.i18n import N_
-from app.i18n import gettext as _
 from app.storage import EmptyFile, Storage
-from app.submissions.files import DocumentInfo, RejectedFile, inspect_document
+from app.submissions.files import DocumentInfo, inspect_document
 from app.submissions.models import ScanState
-from app.submissions.scanning import scan_file
+from app.uploads.refusals import refuse_unless_clean
 
-log = logging.getLogger(__name__)
 MB = 1024 * 1024
 CHOOSE_A_FILE = N_("Choose a file to upload (PDF, DOCX or ODT).")
-
-
-class ScanningUnavailable(AppError):
-    status = 503
-    code = "scanning_unavailable"
-
-    def __init__(self) -> None:
-        super().__init__(
-            _(
-                "Virus scanning is unavailable at the moment, so the file cannot be accepted. "
-                "Nothing was stored; please try again in a few minutes."
-            )
-        )
-
-
-class InfectedFile(RejectedFile):
-    code = "infected_file"
-
-    def __init__(self, signature: str) -> None:
-        super().__init__(
-            _(
-                "Our virus scanner found malware in this file (%(signature)s), so it was refused. "
-                "Nothing was stored. Please check your computer and upload a clean copy."
-            )
-            % {"signature": signature}
-        )
-
-
-def refuse_unless_clean(clamd_url: str, path: Path) -> None:
-    """Scan a stored upload: InfectedFile when clamd finds malware, ScanningUnavailable when it
-    cannot say (a file is never let through unscanned once scanning is configured)."""
-    result = scan_file(clamd_url, path)
-    if result.is_infected:
-        log.warning("refused an infected upload: %s", result.signature)
-        raise InfectedFile(result.signature or "unknown")
-    if not result.is_clean:
-        log.error("clamd unavailable, upload refused: %s", result.message)
-        raise ScanningUnavailable()
 
 
 class IncomingFile(Protocol):

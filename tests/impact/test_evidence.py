@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.impact import evidence
 from app.impact.models import FollowUpReport
 from app.storage import FileTooLarge, LocalStorage
-from app.submissions.uploads import InfectedFile, ScanningUnavailable
+from app.uploads.refusals import InfectedFile, ScanningUnavailable
 from tests.impact.factories import ImpactWorld, impact_world
 from tests.support.clamd import EICAR, SKIP_REASON, ClamdServer, clamd_binary, free_port
 from tests.support.web import TEST_CSRF, sign_in

@@ -19,13 +19,13 @@ from app.submissions.files import (
     MEDIA_TYPES,
     DocumentInfo,
     InspectionLimits,
-    RejectedFile,
     UnsupportedFileType,
     extract_pdf_text,
     inspect_document,
-    safe_filename,
 )
 from app.submissions.files_rules import EMPTY, NOT_A_DOCUMENT, OLD_WORD, POLYGLOT, clean_text
+from app.uploads.names import safe_filename
+from app.uploads.refusals import RejectedFile
 from tests.support import sample_files as samples
 
 WORD_NS = samples.WORD_NS

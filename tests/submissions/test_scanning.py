@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from app.submissions.scanning import (
+from app.uploads.scanning import (
     ScanStatus,
     parse_clamd_url,
     ping,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.submissions.streamed_form import (
+from app.uploads.streamed_form import (
     MAX_FIELD_BYTES,
     MAX_FIELDS,
     BadUpload,

@@ -14,6 +14,7 @@ is fetched from the event loop with `anyio.from_thread`, so nothing here blocks 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import anyio.from_thread
@@ -24,6 +25,8 @@ from starlette.requests import ClientDisconnect
 
 from app.errors import AppError
 from app.i18n import gettext
+from app.security import CSRF_FIELD, CSRF_HEADER, check_csrf_token
+from app.storage import FileTooLarge
 
 MAX_FIELDS = 64
 MAX_FIELD_BYTES = 128 * 1024
@@ -262,3 +265,24 @@ class StreamedForm:
 
     def _on_end(self) -> None:
         self._ended = True
+
+
+@contextmanager
+def streamed_form(request: Request, max_file_bytes: int) -> Iterator[StreamedForm]:
+    """The request's form, its text fields read. Whatever happens inside, the rest of the body
+    is read and dropped afterwards so the client, still sending, receives the answer."""
+    length = content_length(request)
+    if length is not None and length > max_file_bytes + FORM_OVERHEAD:
+        raise FileTooLarge(max_file_bytes)
+    form = StreamedForm(request.headers.get("content-type", ""), request_body(request))
+    try:
+        form.read_fields()
+        yield form
+    finally:
+        form.discard(max_file_bytes + FORM_OVERHEAD)
+
+
+def check_form_csrf(request: Request, form: StreamedForm) -> None:
+    """For pages: the token comes in the header (htmx) or as a field before the file."""
+    if request.headers.get(CSRF_HEADER) is None:
+        check_csrf_token(request, form.field(CSRF_FIELD))
