@@ -184,16 +184,22 @@ def _instream(sock: socket.socket, stream: BinaryIO, chunk_size: int) -> str:
                 raise _SourceReadError(exc) from exc
             if not chunk:
                 break
-            try:
-                sock.sendall(struct.pack("!I", len(chunk)) + chunk)
-            except (BrokenPipeError, ConnectionResetError):
-                # clamd has stopped listening; its reason is usually waiting to be read.
-                reply = _read_reply(sock, tolerate_reset=True)
-                if reply:
-                    return reply
-                raise
-        sock.sendall(struct.pack("!I", 0))
+            if (stopped := _send(sock, struct.pack("!I", len(chunk)) + chunk)) is not None:
+                return stopped
+        if (stopped := _send(sock, struct.pack("!I", 0))) is not None:
+            return stopped
         return _read_reply(sock)
+
+
+def _send(sock: socket.socket, data: bytes) -> str | None:
+    """Send; None when sent. When clamd has stopped listening (it closes as soon as a stream
+    passes its size limit), its reply instead: usually the reason, waiting to be read; empty
+    when the reset reached us first and took the unread reply with it ("no verdict")."""
+    try:
+        sock.sendall(data)
+    except (BrokenPipeError, ConnectionResetError):
+        return _read_reply(sock, tolerate_reset=True)
+    return None
 
 
 def _read_reply(sock: socket.socket, *, tolerate_reset: bool = False) -> str:

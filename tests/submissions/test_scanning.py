@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import socket
+import struct
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,3 +201,29 @@ def test_a_bad_url_is_an_error_not_an_exception(url: str) -> None:
     assert result.status is ScanStatus.ERROR
     assert "clamd URL" in (result.message or "")
     assert not ping(url)
+
+
+def test_a_peer_that_resets_mid_stream_gives_no_verdict(tmp_path: Path) -> None:
+    """What the size limit sometimes looks like: the peer resets while we send, and the reset
+    takes any unread answer with it. That is "no verdict" (an error), not a crash."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def reset_after_the_command() -> None:
+        conn, _ = listener.accept()
+        conn.recv(16)  # the command and a little of the stream
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()  # RST, no reply
+
+    peer = threading.Thread(target=reset_after_the_command)
+    peer.start()
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\0" * (8 * 1024 * 1024))
+    try:
+        result = scan_file(f"tcp://127.0.0.1:{port}", big)
+    finally:
+        peer.join(timeout=10)
+        listener.close()
+
+    assert result.status is ScanStatus.ERROR
+    assert result.message is not None and "without a verdict" in result.message
