@@ -198,20 +198,19 @@ def _send(sock: socket.socket, data: bytes) -> str | None:
     try:
         sock.sendall(data)
     except (BrokenPipeError, ConnectionResetError):
-        return _read_reply(sock, tolerate_reset=True)
+        return _read_reply(sock)
     return None
 
 
-def _read_reply(sock: socket.socket, *, tolerate_reset: bool = False) -> str:
-    """Read one NUL-terminated reply (or whatever arrives before the connection closes)."""
+def _read_reply(sock: socket.socket) -> str:
+    """Read one NUL-terminated reply (or whatever arrives before the connection closes or is
+    reset: a reset takes any unread reply with it, which leaves "no verdict")."""
     data = b""
     while b"\0" not in data and len(data) < _MAX_REPLY:
         try:
             piece = sock.recv(_MAX_REPLY)
         except ConnectionResetError:
-            if tolerate_reset:
-                break
-            raise
+            break
         if not piece:
             break
         data += piece
