@@ -38,6 +38,7 @@ from app.security import verify_csrf
 from app.storage import get_storage
 from app.submissions import downloads
 from app.submissions import service as submissions
+from app.submissions.models import Paper
 from app.templating import render
 
 router = APIRouter(tags=["moderation"], dependencies=[Depends(verify_csrf)])
@@ -112,18 +113,16 @@ def reject_form(
 ) -> Response:
     """A queue row's reject form, fetched when the moderator chooses "Reject…" (rows do not
     carry one each). It carries the lock version the row was shown with, so that rejecting
-    what someone else changed meanwhile is the usual conflict; a row already stale, or no
-    longer rejectable, answers with the fresh row instead, as an action on it would."""
+    what someone else changed meanwhile is the usual conflict; a row already stale (its paper
+    changed since, perhaps no longer rejectable) answers with the fresh row instead, as an
+    action on it would."""
     paper = ctx.paper
     if not htmx:
         return redirect(f"{paper_url(paper.id)}?decide=rejected#decide-heading", htmx)
     form = FormData({"view": "row", "mode": mode, "next": next_url})
     if lock_version != paper.lock_version:
         return _retarget_row(_respond(request, session, ctx, form, htmx, PaperConflict(paper)))
-    triage = Triage(paper.meeting, ctx.user, ctx.can)
-    here = safe_next(next_url, paper_url(paper.id))
-    context = row_context(session, triage, mode="now" if mode == "now" else "staged", here=here)
-    context |= {"p": paper, "row_lock": lock_version}
+    context = _row_context(session, ctx, paper, form) | {"p": paper, "row_lock": lock_version}
     return render(request, REJECT_FORM, context)
 
 
@@ -171,10 +170,7 @@ def _respond(
         raise NotFound(_("There is no such paper."))
     fresh = TriagePaper(paper, ctx.user, ctx.can)
     if text(form, "view") == "row" and htmx:
-        triage = Triage(paper.meeting, ctx.user, ctx.can)
-        mode = "now" if text(form, "mode") == "now" else "staged"
-        here = safe_next(text(form, "next"), paper_url(paper.id))
-        context = row_context(session, triage, mode=mode, here=here)
+        context = _row_context(session, ctx, paper, form)
         context |= {
             "row": queue.row_of(session, paper),
             "row_message": message,
@@ -192,6 +188,16 @@ def _respond(
         conflict="" if isinstance(error, FormError) else message,
     )
     return render(request, PAPER_PAGE, context, status_code=status)
+
+
+def _row_context(
+    session: Session, ctx: TriagePaper, paper: Paper, form: FormData
+) -> dict[str, Any]:
+    """What a queue row rendered alone needs, from the fields its forms send (mode, next)."""
+    triage = Triage(paper.meeting, ctx.user, ctx.can)
+    mode = "now" if text(form, "mode") == "now" else "staged"
+    here = safe_next(text(form, "next"), paper_url(paper.id))
+    return row_context(session, triage, mode=mode, here=here)
 
 
 def _lock(form: FormData) -> str:

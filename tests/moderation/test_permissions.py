@@ -22,6 +22,7 @@ def _reads(t: Triage, paper_id: int) -> list[str]:
         t.queue_url + ".csv",
         t.queue_url + ".xlsx",
         f"/papers/{paper_id}/moderation",
+        f"/papers/{paper_id}/moderation/reject-form?lock_version=1",
         f"/api/v1/meetings/{t.meeting.id}/papers",
         f"/api/v1/papers/{paper_id}/decisions",
     ]
