@@ -17,7 +17,12 @@ from app.impact.models import FollowUpReport
 from app.storage import FileTooLarge, LocalStorage
 from app.uploads.refusals import InfectedFile, ScanningUnavailable
 from tests.impact.factories import ImpactWorld, impact_world
-from tests.support.clamd import EICAR, SKIP_REASON, ClamdServer, clamd_binary, free_port
+from tests.support.clamd import (
+    EICAR,
+    ClamdServer,
+    free_port,
+    started_clamd,
+)
 from tests.support.web import TEST_CSRF, sign_in
 
 
@@ -109,10 +114,7 @@ def test_evidence_of_a_draft_is_not_served(client: TestClient, db: Session) -> N
 
 @pytest.fixture(scope="module")
 def clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClamdServer]:
-    if clamd_binary() is None:
-        pytest.skip(SKIP_REASON)
-    with ClamdServer(tmp_path_factory.mktemp("clamd")) as server:
-        yield server
+    yield from started_clamd(tmp_path_factory)
 
 
 def test_evidence_is_scanned_like_papers(tmp_path: Path, clamd: ClamdServer) -> None:

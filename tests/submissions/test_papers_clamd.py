@@ -15,16 +15,18 @@ from app.storage import LocalStorage
 from app.submissions.models import PaperVersion, ScanState
 from tests.submissions.conftest import World, a_pdf, assert_nothing_stored, upload
 from tests.support import sample_files as samples
-from tests.support.clamd import EICAR, SKIP_REASON, ClamdServer, clamd_binary, free_port
+from tests.support.clamd import (
+    EICAR,
+    ClamdServer,
+    free_port,
+    started_clamd,
+)
 from tests.support.web import sign_in
 
 
 @pytest.fixture(scope="module")
 def clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClamdServer]:
-    if clamd_binary() is None:
-        pytest.skip(SKIP_REASON)
-    with ClamdServer(tmp_path_factory.mktemp("clamd")) as server:
-        yield server
+    yield from started_clamd(tmp_path_factory)
 
 
 def _pdf_carrying_eicar() -> bytes:

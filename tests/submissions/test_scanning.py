@@ -19,26 +19,27 @@ from app.uploads.scanning import (
     scan_file,
     scan_stream,
 )
-from tests.support.clamd import EICAR, EICAR_REPORTED_AS, SKIP_REASON, ClamdServer, clamd_binary
+from tests.support.clamd import (
+    EICAR,
+    EICAR_REPORTED_AS,
+    SKIP_REASON,
+    ClamdServer,
+    clamd_binary,
+    started_clamd,
+)
 
 needs_clamd = pytest.mark.skipif(clamd_binary() is None, reason=SKIP_REASON)
 
 
 @pytest.fixture(scope="module")
 def clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClamdServer]:
-    if clamd_binary() is None:
-        pytest.skip(SKIP_REASON)
-    with ClamdServer(tmp_path_factory.mktemp("clamd")) as server:
-        yield server
+    yield from started_clamd(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def small_clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClamdServer]:
     """A clamd that accepts at most 1 MiB per stream."""
-    if clamd_binary() is None:
-        pytest.skip(SKIP_REASON)
-    with ClamdServer(tmp_path_factory.mktemp("clamd-small"), stream_max_length="1M") as server:
-        yield server
+    yield from started_clamd(tmp_path_factory, "clamd-small", stream_max_length="1M")
 
 
 def _pdf(path: Path) -> Path:

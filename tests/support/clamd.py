@@ -18,9 +18,12 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+
+import pytest
 
 # Split so that no file in the repository carries the whole test string (virus scanners flag it).
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -150,3 +153,14 @@ class ClamdServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def started_clamd(
+    tmp_path_factory: pytest.TempPathFactory, name: str = "clamd", **options: str
+) -> Iterator[ClamdServer]:
+    """For a fixture (`yield from started_clamd(tmp_path_factory)`): a running clamd, or the
+    test skipped with the reason when the machine has none."""
+    if clamd_binary() is None:
+        pytest.skip(SKIP_REASON)
+    with ClamdServer(tmp_path_factory.mktemp(name), **options) as server:
+        yield server
